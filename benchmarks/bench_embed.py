@@ -1,0 +1,228 @@
+"""How fast the map is drawn, and how much of it hides behind segmentation.
+
+Run ``python benchmarks/bench_embed.py`` (about 6-8 minutes on 2 cores; ``--quick`` skips
+the 20,000-respondent fits and uses fewer repeats). It prints:
+
+1. first call in a fresh process, cold numba cache (an empty ``NUMBA_CACHE_DIR``);
+2. first call in a fresh process, warm numba cache (the same folder, second time);
+3. steady-state fit time (after warm-up, in one process) at n = 2,000 and n = 20,000;
+4. overlap with a CPU-bound stand-in for the k sweep (a single-threaded numpy loop of about
+   10 s): the sweep alone, the map alone (:func:`personas.embed.start_embedding`, a fresh
+   worker process), both together, and the same with :func:`personas.embed.embed` in a
+   thread instead of a process.
+
+Data: jobsite-like, 24 True/False items, respondents planted from the six hand-made personas
+of ``surveys/jobsite`` with 15% of answers flipped. Times are medians over the repeats, wall
+clock; the load average is printed because other work on the machine skews them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def jobsite_clean(n: int, *, seed: int = 0):
+    """``n`` planted jobsite respondents as CleanResponses (no file, no cleaning rules)."""
+    from personas._embed_prepare import expected_profiles
+    from personas.cleaning.model import CleanResponses, Ledger
+    from personas.instrument import load_instrument
+    from personas.io.responses import Source
+
+    inst = load_instrument(REPO / "surveys" / "jobsite" / "instrument.yaml")
+    items = [q.id for q in inst.items]
+    centres = expected_profiles(inst, items).fillna(0.5).to_numpy()
+    rng = np.random.default_rng(seed)
+    p_true = centres[rng.integers(0, len(centres), n)]
+    values = (rng.random(p_true.shape) < p_true).astype(float)
+    flip = (rng.random(values.shape) < 0.15) & (p_true != 0.5)
+    values[flip] = 1.0 - values[flip]
+    ids = [f"r{i:06d}" for i in range(n)]
+    answers = pd.DataFrame(values, index=pd.Index(ids), columns=items)
+    ledger = Ledger(
+        pd.DataFrame(
+            {
+                "respondent": ids,
+                "row": np.arange(n) + 2,
+                "status": "kept",
+                "reason": "",
+                "other_reasons": "",
+            }
+        )
+    )
+    return CleanResponses(inst, answers, ledger, Source(Path("bench.csv"), "csv", "0" * 64))
+
+
+def sweep_stand_in(rounds: int) -> float:
+    """A single-threaded, numpy-heavy stand-in for the k sweep; returns its seconds."""
+    rng = np.random.default_rng(1)
+    data = rng.integers(0, 2, (20_000, 24)).astype(np.int8)
+    start = time.perf_counter()
+    for r in range(rounds):
+        modes = data[rng.choice(len(data), 2 + r % 9, replace=False)]
+        cost = (data[:, None, :] != modes[None, :, :]).sum(axis=2)
+        cost.argmin(axis=1)
+    return time.perf_counter() - start
+
+
+def calibrate_sweep(target: float = 10.0) -> int:
+    per_round = sweep_stand_in(20) / 20
+    return max(1, round(target / per_round))
+
+
+# --- 1-2: first call in a fresh process -----------------------------------------------
+
+
+def child_first_call(n: int) -> None:
+    """Runs in the subprocess: time importing the stage and the first embed."""
+    start = time.perf_counter()
+    from personas.embed import embed
+
+    clean = jobsite_clean(n)
+    ready = time.perf_counter()
+    embed(clean, random_state=0)
+    done = time.perf_counter()
+    print(json.dumps({"setup": ready - start, "first_embed": done - ready}))
+
+
+def first_call(n: int, cache: Path) -> dict:
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(n)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    timing = json.loads(out.strip().splitlines()[-1])
+    timing["process"] = time.perf_counter() - start
+    return timing
+
+
+def bench_first_calls(n: int, cold_repeats: int, warm_repeats: int) -> dict:
+    cold, warm = [], []
+    for _ in range(cold_repeats):
+        with tempfile.TemporaryDirectory() as cache:
+            cold.append(first_call(n, Path(cache)))
+            if len(warm) < warm_repeats:
+                warm += [first_call(n, Path(cache)) for _ in range(warm_repeats)]
+    return {"cold": _medians(cold), "warm": _medians(warm)}
+
+
+def _medians(rows: list[dict]) -> dict:
+    return {key: statistics.median(r[key] for r in rows) for key in rows[0]}
+
+
+# --- 3: steady state --------------------------------------------------------------------
+
+
+def bench_steady(sizes: list[int], repeats: int) -> dict:
+    from personas.embed import embed, warm_up
+
+    warm_up()
+    out = {}
+    for n in sizes:
+        clean = jobsite_clean(n)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            embed(clean, random_state=0)
+            times.append(time.perf_counter() - start)
+        out[n] = statistics.median(times)
+    return out
+
+
+# --- 4: overlap with the k sweep ------------------------------------------------------
+
+
+def bench_overlap(n: int, rounds: int) -> dict:
+    from personas.embed import embed, start_embedding
+
+    clean = jobsite_clean(n)
+    sweep = sweep_stand_in(rounds)
+    start = time.perf_counter()
+    start_embedding(clean, random_state=0).result()
+    alone = time.perf_counter() - start
+
+    start = time.perf_counter()
+    future = start_embedding(clean, random_state=0)
+    sweep_with_process = sweep_stand_in(rounds)
+    future.result()
+    both_process = time.perf_counter() - start
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(1) as pool:
+        thread_future = pool.submit(embed, clean, random_state=0)
+        sweep_with_thread = sweep_stand_in(rounds)
+        thread_future.result()
+    both_thread = time.perf_counter() - start
+    return {
+        "sweep": sweep,
+        "map": alone,
+        "both_process": both_process,
+        "sweep_with_process": sweep_with_process,
+        "both_thread": both_thread,
+        "sweep_with_thread": sweep_with_thread,
+    }
+
+
+def hidden(result: dict, both: str) -> float:
+    """Share of the shorter task hidden by running both at once (1 = fully overlapped)."""
+    serial = result["sweep"] + result["map"]
+    return (serial - result[both]) / min(result["sweep"], result["map"])
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip n=20,000; fewer repeats")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child_first_call(args.child)
+    print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
+    first = bench_first_calls(2_000, 1 if args.quick else 2, 2 if args.quick else 3)
+    for kind, t in first.items():
+        print(
+            f"first call, fresh process, {kind} numba cache (n=2,000): "
+            f"{t['process']:.1f} s wall ({t['setup']:.1f} s imports + data, "
+            f"{t['first_embed']:.1f} s first embed)"
+        )
+    sizes = [2_000] if args.quick else [2_000, 20_000]
+    for n, t in bench_steady(sizes, 2 if args.quick else 3).items():
+        print(f"steady-state embed, n={n:,}: {t:.1f} s")
+    n_overlap = 2_000 if args.quick else 20_000
+    r = bench_overlap(n_overlap, calibrate_sweep())
+    print(
+        f"overlap (n={n_overlap:,}): sweep alone {r['sweep']:.1f} s, map alone "
+        f"(start_embedding) {r['map']:.1f} s, serial {r['sweep'] + r['map']:.1f} s"
+    )
+    print(
+        f"  process worker: both {r['both_process']:.1f} s (sweep {r['sweep_with_process']:.1f}"
+        f" s), {hidden(r, 'both_process'):.0%} of the shorter task hidden"
+    )
+    print(
+        f"  thread worker:  both {r['both_thread']:.1f} s (sweep {r['sweep_with_thread']:.1f}"
+        f" s), {hidden(r, 'both_thread'):.0%} of the shorter task hidden"
+    )
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

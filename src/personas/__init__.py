@@ -1,0 +1,64 @@
+"""personas: mixed-methods persona research, from tension model to report.
+
+One stage, one verb, one object::
+
+    load_instrument -> Instrument        read_responses -> Responses
+    clean -> CleanResponses (+ Ledger)   segment -> Segmentation
+    compare -> Comparison                embed -> Embedding
+    analyze chains them -> Analysis      save_run / load_run -> Run
+    build_report + render_report -> index.qmd, index.html, index.pdf
+
+Names are imported lazily so that ``import personas`` stays fast (UMAP and its numba code are
+loaded only when a map is drawn).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_instrument": "personas.instrument",
+    "Instrument": "personas.instrument.model",
+    "read_responses": "personas.io",
+    "Responses": "personas.io.responses",
+    "clean": "personas.cleaning",
+    "CleanResponses": "personas.cleaning.model",
+    "Ledger": "personas.cleaning.model",
+    "segment": "personas.segment",
+    "KModes": "personas.segment",
+    "Segmentation": "personas.segment.model",
+    "compare": "personas.compare",
+    "Comparison": "personas.compare",
+    "embed": "personas.embed",
+    "Embedding": "personas.embed",
+    "simulate": "personas.simulate",
+    "write_wave": "personas.simulate",
+    "analyze": "personas.run",
+    "Analysis": "personas.run",
+    "save_run": "personas.run",
+    "load_run": "personas.runfiles",
+    "Run": "personas.runfiles",
+    "build_report": "personas.report.build",
+    "render_report": "personas.report.render",
+    "assign": "personas.assign",
+    "PersonasError": "personas.errors",
+    "InputError": "personas.errors",
+    "Problem": "personas.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'personas' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,115 @@
+"""What the CLI prints: small rich tables and a progress bar that only shows on a terminal."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console(highlight=False)
+_err_console = Console(stderr=True, highlight=False)
+
+
+class _ProgressBar:
+    """A ``progress(step, done, total)`` callable backed by one rich progress bar per step."""
+
+    def __init__(self) -> None:
+        self._bar: Progress | None = None
+        self._tasks: dict[str, int] = {}
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=_err_console,
+                transient=True,
+            )
+            self._bar.start()
+        if step not in self._tasks:
+            self._tasks[step] = self._bar.add_task(step, total=total)
+        self._bar.update(self._tasks[step], completed=done, total=total)
+        if done >= total and all(t.finished for t in self._bar.tasks):
+            self._bar.stop()
+            self._bar, self._tasks = None, {}
+
+
+def progress():
+    """A progress callback on an interactive terminal; ``None`` in CI logs and pipes."""
+    return _ProgressBar() if sys.stderr.isatty() else None
+
+
+def print_ledger(ledger) -> None:
+    """The ledger as a small table: loaded, each exclusion reason, kept."""
+    table = Table(title="Respondents", title_justify="left", show_header=True)
+    table.add_column("")
+    table.add_column("n", justify="right")
+    table.add_row("loaded", f"{ledger.loaded:,}")
+    for reason, n in ledger.counts().items():
+        table.add_row(f"  excluded: {reason}", f"{n:,}")
+    table.add_row("kept", f"{ledger.kept:,}", style="bold")
+    console.print(table)
+    invalid = (ledger.rules.get("invalid values") or {}).get("cells") or 0
+    if invalid:
+        console.print(f"{invalid:,} answers that their question does not allow were read as "
+                      "missing answers (--lenient).")
+
+
+def print_segments(run) -> None:
+    """Segments of a saved run: id, name, share with its interval."""
+    s = run.summary
+    table = Table(
+        title=f"{s['k']} segments ({s['method']}, seed {s['seed']})", title_justify="left"
+    )
+    for col, justify in (
+        ("#", "right"),
+        ("segment", "left"),
+        ("share", "right"),
+        ("95% interval", "right"),
+    ):
+        table.add_column(col, justify=justify)
+    for seg in s["segments"]:
+        lo, hi = seg["share_ci"]
+        table.add_row(
+            str(seg["id"]),
+            seg.get("name") or f"Segment {seg['id']}",
+            f"{seg['share']:.0%}",
+            f"{lo:.0%}–{hi:.0%}",
+        )
+    console.print(table)
+
+
+def print_verdicts(run) -> None:
+    """Hand-made personas against the data: a verdict table, then why, one line each."""
+    personas = run.summary.get("personas") or []
+    if not personas:
+        return
+    table = Table(title="Hand-made personas", title_justify="left")
+    for col, justify in (
+        ("persona", "left"),
+        ("verdict", "left"),
+        ("segments", "left"),
+        ("agreement", "right"),
+        ("coverage", "right"),
+    ):
+        table.add_column(col, justify=justify)
+    for p in personas:
+        segs = ", ".join(str(x) for x in p.get("segments") or []) or "–"
+        sim, cov = p.get("similarity"), p.get("coverage")
+        table.add_row(
+            p["name"],
+            p["verdict"],
+            segs,
+            "–" if sim is None else f"{sim:.0%}",
+            "–" if cov is None else f"{cov:.0%}",
+        )
+    console.print(table)
+    for reason in dict.fromkeys(p.get("reason") for p in personas if p.get("reason")):
+        console.print(f"  • {reason}")
+    new = run.summary.get("new_segments") or []
+    if new:
+        console.print(f"New segments (no hand-made persona): {', '.join(map(str, new))}")

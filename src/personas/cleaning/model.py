@@ -1,0 +1,97 @@
+"""The cleaning stage's objects: the :class:`Ledger` that loses nobody, and
+:class:`CleanResponses`, the answers that go on to segmentation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from os import PathLike
+
+import pandas as pd
+
+from personas.instrument.model import Instrument
+from personas.io.responses import Source
+
+__all__ = ["Ledger", "CleanResponses"]
+
+
+@dataclass(frozen=True, repr=False)
+class Ledger:
+    """Every loaded respondent, kept or excluded, with the reason.
+
+    ``table`` has one row per loaded row of the source file (rows dropped while reading
+    included), in file order, with columns ``respondent`` (id), ``row`` (source row),
+    ``status`` (``"kept"`` | ``"excluded"``), ``reason`` (the first failing rule, empty when
+    kept) and ``other_reasons`` (the other failing rules, ``"; "``-joined, may be empty).
+    ``rules`` records the settings each rule ran with (for the decision journal).
+
+    The invariant ``loaded == kept + excluded`` holds by construction.
+    """
+
+    table: pd.DataFrame
+    rules: dict = field(default_factory=dict)
+
+    @property
+    def loaded(self) -> int:
+        return len(self.table)
+
+    @property
+    def kept(self) -> int:
+        return int((self.table["status"] == "kept").sum())
+
+    @property
+    def excluded(self) -> int:
+        return self.loaded - self.kept
+
+    def counts(self) -> dict[str, int]:
+        """Excluded respondents per reason (first failing rule), largest first."""
+        reasons = self.table.loc[self.table["status"] == "excluded", "reason"]
+        counts = reasons.value_counts()
+        return {str(k): int(v) for k, v in counts.items()}
+
+    def exclusions(self) -> pd.DataFrame:
+        """The excluded rows: ``respondent, row, reason, other_reasons`` (exclusions.csv)."""
+        excluded = self.table[self.table["status"] == "excluded"]
+        return excluded[["respondent", "row", "reason", "other_reasons"]].reset_index(drop=True)
+
+    def to_csv(self, path: str | PathLike) -> None:
+        """Write :meth:`exclusions` as ``exclusions.csv`` (UTF-8, header, no index).
+
+        Columns: ``respondent, row, reason, other_reasons``; one line per excluded row,
+        in file order (rows dropped while reading included).
+        """
+        self.exclusions().to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+
+    def summary(self) -> dict:
+        """``{"loaded", "kept", "excluded": {reason: n}}`` for ``summary.json``."""
+        return {"loaded": self.loaded, "kept": self.kept, "excluded": self.counts()}
+
+    def __repr__(self) -> str:
+        return f"Ledger(loaded={self.loaded}, kept={self.kept}, excluded={self.excluded})"
+
+
+@dataclass(frozen=True, repr=False)
+class CleanResponses:
+    """The respondents kept after cleaning, ready for segmentation.
+
+    ``answers``: one row per kept respondent (unique string ids as index, file order), one
+    float64 column per *item* (``instrument.items``: attention checks removed after use). With
+    ``imputation["rule"] == "auto"`` there is no NaN left; with ``"none"`` missing answers stay
+    NaN. ``imputation`` records what was filled: ``{"rule": ..., "cells": n,
+    "by_question": {qid: n}, "values": {qid: code}}``.
+    """
+
+    instrument: Instrument
+    answers: pd.DataFrame
+    ledger: Ledger
+    source: Source
+    imputation: dict = field(default_factory=dict)
+    duration: pd.Series | None = None
+
+    def __len__(self) -> int:
+        return len(self.answers)
+
+    def __repr__(self) -> str:
+        return (
+            f"CleanResponses({self.instrument.study_id!r}, kept {self.ledger.kept} of "
+            f"{self.ledger.loaded}, {self.answers.shape[1]} items)"
+        )

@@ -1,0 +1,360 @@
+"""The ``personas`` command line: a thin layer that parses, calls one library function, prints.
+
+Every command is documented in README.md ("Command reference"); ``tests/test_docs.py`` fails
+when a command or option is missing there. User mistakes (:class:`~personas.errors.InputError`)
+print one line per problem and exit with code 2; anything unexpected exits with code 1 and,
+with ``--debug``, a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from personas import __version__
+from personas._cli_output import console, print_ledger, print_segments, print_verdicts, progress
+from personas._paths import default_out, resolve_data, resolve_run, resolve_study
+from personas.errors import InputError, PersonasError
+
+FORMATS = click.Choice(["csv", "tsv", "xlsx", "sav", "zsav", "dta", "parquet", "qualtrics"])
+
+
+def _handle_errors(command):
+    """Turn library errors into exit codes: 2 for bad input, 1 for everything else."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return command(*args, **kwargs)
+        except InputError as err:
+            if debug:
+                raise
+            for problem in err.problems:
+                click.echo(f"error: {problem}", err=True)
+            n = len(err.problems)
+            if n > 1:
+                click.echo(f"{n} problems; nothing was written.", err=True)
+            sys.exit(2)
+        except PersonasError as err:
+            if debug:
+                raise
+            click.echo(f"error: {err}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 — the CLI's last line of defence
+            if debug:
+                raise
+            click.echo(
+                f"internal error: {type(err).__name__}: {err}\n"
+                "This is a bug in personas; rerun with --debug for a traceback and report it.",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="personas")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def main(debug: bool) -> None:
+    """Mixed-methods persona research: from tension model to report."""
+
+
+@main.command()
+@click.option("--n", "n", default=2000, show_default=True, help="Respondents to simulate.")
+@click.option("--seed", default=0, show_default=True, help="Random seed.")
+@click.option("--pdf", is_flag=True, help="Also render the PDF report.")
+@_handle_errors
+def demo(n: int, seed: int, pdf: bool) -> None:
+    """Run the whole pipeline on the bundled example study and print the report path."""
+    from personas.demo import run_demo
+
+    report = run_demo(n=n, seed=seed, pdf=pdf, progress=progress(), echo=console.print)
+    click.echo(f"Report: {report}")
+
+
+@main.command()
+@click.argument("study")
+@click.option(
+    "--waves/--no-waves",
+    default=True,
+    show_default=True,
+    help="Also read every wave file of the study and report its problems.",
+)
+@_handle_errors
+def validate(study: str, waves: bool) -> None:
+    """Check a study's instrument (and waves); report every problem at once."""
+    from personas.validate import validate_study
+
+    click.echo(validate_study(resolve_study(study), waves=waves))
+
+
+@main.command()
+@click.argument("study")
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["md", "html", "qualtrics", "csv"]),
+    default="md",
+    show_default=True,
+    help="Preview, Qualtrics import file or codebook.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the question order.")
+@_handle_errors
+def instrument(study: str, to: str, out: Path | None, seed: int) -> None:
+    """Write the survey to field: preview, Qualtrics Advanced Format TXT, or CSV codebook."""
+    from personas.instrument import export, load_instrument
+
+    inst = load_instrument(resolve_study(study))
+    text = export.render_survey(inst, to=to, random_state=seed)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        from personas._atomic import write_text_atomic
+
+        write_text_atomic(out, text)
+        click.echo(f"Wrote {out}")
+
+
+@main.command()
+@click.argument("study")
+@click.option("--n", "n", default=2000, show_default=True, help="Respondents to simulate.")
+@click.option("--seed", default=0, show_default=True, help="Random seed.")
+@click.option("--wave", default="wave-1", show_default=True, help="Name of the wave file.")
+@click.option(
+    "--truth",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Truth file of planted segments (default: the study's truth.yaml if any).",
+)
+@click.option(
+    "--drift",
+    is_flag=True,
+    help="Apply the truth file's `drift` section (shares shift, a new segment).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "sav", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="File format of the wave.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing wave file.")
+@_handle_errors
+def simulate(study, n, seed, wave, truth, drift, fmt, overwrite) -> None:
+    """Write a synthetic wave with planted segments and real-world dirt."""
+    from personas.pipeline import simulate_study
+
+    path, sim = simulate_study(
+        resolve_study(study),
+        n=n,
+        random_state=seed,
+        wave=wave,
+        truth=truth,
+        drift=drift,
+        format=fmt,
+        overwrite=overwrite,
+    )
+    click.echo(f"Wrote {path} ({len(sim.data):,} rows, {len(sim.segments)} planted segments)")
+
+
+def _data_options(command):
+    command = click.option(
+        "--lenient",
+        is_flag=True,
+        help="Turn answers a question does not allow into missing answers "
+        "(recorded) instead of refusing the file.",
+    )(command)
+    command = click.option(
+        "--format", "fmt", type=FORMATS, help="File format, when the extension does not tell."
+    )(command)
+    command = click.option("--wave", help="Wave name under surveys/STUDY/waves/.")(command)
+    command = click.option(
+        "--data",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="The wave file to read.",
+    )(command)
+    return command
+
+
+@main.command()
+@click.argument("study")
+@_data_options
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: reports/STUDY/WAVE/clean).",
+)
+@_handle_errors
+def clean(study, data, wave, fmt, lenient, out) -> None:
+    """Read and clean a wave: print the ledger, write clean.parquet and exclusions.csv."""
+    from personas.pipeline import clean_wave
+
+    study_dir = resolve_study(study)
+    data_path, wave_name = resolve_data(study_dir, data=data, wave=wave)
+    out = out or default_out(study_dir, wave_name) / "clean"
+    cleaned = clean_wave(study_dir, data_path, out=out, format=fmt, lenient=lenient)
+    print_ledger(cleaned.ledger)
+    click.echo(f"Wrote {out}/clean.parquet and {out}/exclusions.csv")
+
+
+@main.command()
+@click.argument("study")
+@_data_options
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run folder (default: reports/STUDY/WAVE).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "kmeans", "kmodes", "kprototypes"]),
+    default="auto",
+    show_default=True,
+    help="Clustering algorithm.",
+)
+@click.option(
+    "--k",
+    "k",
+    default="auto",
+    show_default=True,
+    help="Number of segments: auto, N, or a range A..B to choose from.",
+)
+@click.option("--seed", default=0, show_default=True, help="Random seed, recorded in the run.")
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="An earlier run to compare this wave with (shares, drift).",
+)
+@click.option(
+    "--report/--no-report", default=True, show_default=True, help="Render the report after the run."
+)
+@click.option(
+    "--to",
+    "to",
+    default="html",
+    show_default=True,
+    help="Report formats, comma-separated: html, pdf.",
+)
+@_handle_errors
+def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report, to) -> None:
+    """Load, clean, segment, compare, embed and report one wave."""
+    from personas.pipeline import run_study
+
+    study_dir = resolve_study(study)
+    data_path, wave_name = resolve_data(study_dir, data=data, wave=wave)
+    result = run_study(
+        study_dir,
+        data_path,
+        wave=wave_name,
+        out=out or default_out(study_dir, wave_name),
+        format=fmt,
+        lenient=lenient,
+        method=method,
+        k=_parse_k(k),
+        random_state=seed,
+        baseline=baseline,
+        report=_parse_formats(to) if report else (),
+        progress=progress(),
+        echo=console.print,
+    )
+    print_segments(result.run)
+    print_verdicts(result.run)
+    click.echo(f"Run: {result.run.path}")
+    for fmt_name, path in result.reports.items():
+        click.echo(f"Report ({fmt_name}): {path}")
+
+
+@main.command()
+@click.argument("run_dir", metavar="RUN")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="The file of new respondents.",
+)
+@click.option(
+    "--format", "fmt", type=FORMATS, help="File format, when the extension does not tell."
+)
+@click.option("--lenient", is_flag=True, help="Turn disallowed answers into missing answers.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: RUN/assigned/DATA-NAME).",
+)
+@_handle_errors
+def assign(run_dir, data, fmt, lenient, out) -> None:
+    """Put new respondents into an existing run's segments."""
+    from personas.assign import assign_file, print_shares
+
+    result = assign_file(resolve_run(run_dir), data, out=out, format=fmt, lenient=lenient)
+    print_shares(result, echo=console.print)
+    click.echo(f"Wrote {result.path}")
+
+
+@main.command()
+@click.argument("run_dir", metavar="RUN")
+@click.option(
+    "--to", "to", default="html", show_default=True, help="Formats, comma-separated: html, pdf."
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "quarto", "pandoc"]),
+    default="auto",
+    show_default=True,
+    help="Quarto CLI when installed, else the bundled pandoc.",
+)
+@_handle_errors
+def report(run_dir, to, engine) -> None:
+    """(Re)build and render a run's report."""
+    from personas.pipeline import report_run
+
+    for fmt_name, path in report_run(
+        resolve_run(run_dir), to=_parse_formats(to), engine=engine
+    ).items():
+        click.echo(f"Report ({fmt_name}): {path}")
+
+
+def _parse_k(text: str):
+    """``auto`` | ``5`` | ``2..10`` → "auto" | int | range, with a clear error otherwise."""
+    text = text.strip()
+    if text == "auto":
+        return "auto"
+    try:
+        if ".." in text:
+            lo, hi = (int(part) for part in text.split("..", 1))
+            if lo < 2 or hi < lo:
+                raise ValueError
+            return range(lo, hi + 1)
+        value = int(text)
+        if value < 1:
+            raise ValueError
+        return value
+    except ValueError:
+        raise InputError(
+            f"--k must be auto, a number of segments (e.g. 5) or a range "
+            f"such as 2..10; got {text!r}"
+        ) from None
+
+
+def _parse_formats(text: str) -> tuple[str, ...]:
+    formats = tuple(part.strip() for part in text.split(",") if part.strip())
+    bad = [f for f in formats if f not in ("html", "pdf")]
+    if bad or not formats:
+        raise InputError(f"--to takes html, pdf or html,pdf; got {text!r}")
+    return formats
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

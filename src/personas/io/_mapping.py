@@ -1,0 +1,283 @@
+"""Map a :class:`RawTable` onto an instrument's questions: find columns, code every answer.
+
+Column matching (the ``data`` section):
+
+* a question's column is the raw name ``data.columns`` maps onto it (several raw names may map
+  onto one question, e.g. across waves: the first present in the file is used), otherwise the
+  question id itself;
+* names match exactly first; failing that, a *single* column whose name matches ignoring case
+  and surrounding spaces is accepted (``Q1`` for ``q1``); two such columns are an error;
+* the id column is ``data.id_column`` (Qualtrics: ``ResponseId`` when unset); without one,
+  respondents are called ``row-<n>`` after their spreadsheet row, as are empty id cells;
+* every other column is kept aside in :attr:`Responses.extra`, which is not an error.
+
+Values that a question does not allow are collected for *every* cell. By default they are an
+:class:`InputError` naming file, row, column and value; leniently they become missing answers
+recorded in :attr:`Responses.invalid`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from personas.errors import DataWarning, InputError, Problem
+from personas.instrument.model import Instrument, Question
+from personas.io._coerce import (
+    MissingCodes,
+    coerce_column,
+    coerce_duration,
+    text_values,
+)
+from personas.io._problems import invalid_problems
+from personas.io._table import RawTable, empty_dropped
+from personas.io.responses import Responses, Source
+
+__all__ = ["ColumnPlan", "resolve_columns", "map_table"]
+
+INVALID_COLUMNS = ["respondent", "row", "column", "question", "value"]
+_SHOWN_COLUMNS = 8
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """Which raw column feeds each question, the id and the duration."""
+
+    questions: dict
+    id: str | None
+    duration: str | None
+
+    def used(self) -> set[str]:
+        return {*self.questions.values(), self.id, self.duration} - {None}
+
+
+def map_table(
+    table: RawTable, instrument: Instrument, *, file: str, lenient: bool, source: Source
+) -> Responses:
+    """Build :class:`Responses` from a raw table (see the module notes for the rules)."""
+    plan = resolve_columns(table, instrument, file=file)
+    missing = MissingCodes.from_config(instrument.data.missing)
+    index = _respondent_ids(table, plan.id)
+    # filled column by column in Fortran order, so the DataFrame wraps it without a copy
+    answers = np.empty((len(index), len(instrument.questions)), dtype=np.float64, order="F")
+    bad = []
+    for j, question in enumerate(instrument.questions):
+        raw = plan.questions[question.id]
+        labels = table.labels.get(raw)
+        coerced = coerce_column(table.frame[raw], question, missing=missing, labels=labels)
+        answers[:, j] = coerced.codes
+        bad.append(_bad_cells(coerced, index, table.rows, raw, question.id))
+    duration = None
+    if plan.duration is not None:
+        coerced = coerce_duration(table.frame[plan.duration], missing=missing)
+        duration = pd.Series(coerced.codes, index=index, name="duration")
+        bad.append(_bad_cells(coerced, index, table.rows, plan.duration, None))
+    invalid = _combine(bad)
+    if len(invalid) and not lenient:
+        raise InputError(invalid_problems(invalid, instrument, file=file, missing=missing))
+    if len(invalid):
+        cells = (
+            "1 cell holds a value" if len(invalid) == 1 else f"{len(invalid):,} cells hold values"
+        )
+        warnings.warn(
+            f"{file}: {cells} its question does not allow, read as missing (lenient); "
+            "see Responses.invalid",
+            DataWarning,
+            stacklevel=3,
+        )
+    extra = [c for c in table.frame.columns if c not in plan.used()]
+    return Responses(
+        instrument=instrument,
+        answers=pd.DataFrame(
+            answers, index=index, columns=[q.id for q in instrument.questions], copy=False
+        ),
+        rows=np.asarray(table.rows, dtype=np.int64),
+        source=source,
+        duration=duration,
+        extra=table.frame[extra].set_axis(index, axis=0),
+        dropped=table.dropped if table.dropped is not None else empty_dropped(),
+        invalid=invalid,
+        columns=dict(plan.questions),
+        lenient=lenient,
+    )
+
+
+def resolve_columns(table: RawTable, instrument: Instrument, *, file: str) -> ColumnPlan:
+    """Find the raw column of every question, the id and the duration, or raise."""
+    names = [str(c) for c in table.frame.columns]
+    aliases: dict[str, list[str]] = {}
+    for raw, question_id in instrument.data.columns.items():
+        aliases.setdefault(question_id, []).append(raw)
+    found, problems, absent = {}, [], []
+    for question in instrument.questions:
+        wanted = aliases.get(question.id, [question.id])
+        column = _find(names, wanted, problems, file=file)
+        if column is None:
+            absent.append((question, wanted))
+        found[question.id] = column
+    data = instrument.data
+    id_column = _optional(names, data.id_column, table.default_id, "id", problems, file)
+    duration = _optional(
+        names, data.duration_column, table.default_duration, "duration", problems, file
+    )
+    if absent and len(absent) == len(instrument.questions) and _looks_like_data(names):
+        raise InputError(_no_header_problem(names, file))
+    problems += [_absent_problem(q, wanted, names, file) for q, wanted in absent]
+    used = [c for c in [*found.values(), id_column, duration] if c is not None]
+    problems += [
+        Problem(
+            f"column {name!r} appears more than once in the header",
+            file=file,
+            line=1,
+            column=name,
+            hint="rename the copies so each column name is unique",
+            code="duplicate-column",
+        )
+        for name in dict.fromkeys(used)
+        if name in table.duplicated
+    ]
+    if problems:
+        raise InputError(problems)
+    return ColumnPlan(found, id_column, duration)
+
+
+def _find(names: list[str], wanted: list[str], problems: list, *, file: str) -> str | None:
+    """The first wanted name present exactly, else case-insensitively (if unique)."""
+    for name in wanted:
+        if name in names:
+            return name
+    for name in wanted:
+        folded = [n for n in names if n.strip().casefold() == name.strip().casefold()]
+        if len(folded) == 1:
+            return folded[0]
+        if len(folded) > 1:
+            problems.append(
+                Problem(
+                    f"several columns match {name!r} when case is ignored: "
+                    + ", ".join(map(repr, folded)),
+                    file=file,
+                    line=1,
+                    column=name,
+                    hint="map the right one in the instrument's data.columns",
+                    code="ambiguous-column",
+                )
+            )
+            return folded[0]
+    return None
+
+
+def _optional(names, configured, default, what, problems, file) -> str | None:
+    """The id or duration column: configured (must exist) or the format's default (if any)."""
+    if configured is None:
+        if default is None:
+            return None
+        return _find(names, [default], [], file=file)
+    column = _find(names, [configured], problems, file=file)
+    if column is None:
+        problems.append(
+            Problem(
+                f"the {what} column {configured!r} (data.{what}_column) is not in the file",
+                file=file,
+                line=1,
+                column=configured,
+                hint=_suggest(configured, names),
+                code="missing-column",
+            )
+        )
+    return column
+
+
+def _absent_problem(question: Question, wanted: list[str], names: list[str], file: str):
+    shown = " or ".join(map(repr, wanted))
+    return Problem(
+        f"no column {shown} for question {question.id!r}",
+        file=file,
+        line=1,
+        column=wanted[0],
+        hint=_suggest(wanted[0], names),
+        code="missing-column",
+    )
+
+
+def _suggest(name: str, names: list[str]) -> str:
+    """ "Did you mean ...?" plus the columns the file has (capped)."""
+    folded = {n.casefold(): n for n in names}
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
+    listed = ", ".join(map(repr, names[:_SHOWN_COLUMNS]))
+    if len(names) > _SHOWN_COLUMNS:
+        listed += f" and {len(names) - _SHOWN_COLUMNS} more"
+    text = f"did you mean {folded[close[0]]!r}? " if close else ""
+    return (
+        f"{text}The file has columns {listed}; map raw names to question ids in the "
+        "instrument's data.columns"
+    )
+
+
+def _looks_like_data(names: list[str]) -> bool:
+    """True when header cells look like answers (numbers, True/False), i.e. no header row."""
+    probe = Question(id="probe", text="", type="boolean")
+    missing = MissingCodes.from_config([])
+    values = pd.Series(names, dtype=object)
+    as_bool = coerce_column(values, probe, missing=missing)
+    as_number = pd.to_numeric(values, errors="coerce")
+    answer_like = ~np.isnan(as_bool.codes) | as_number.notna().to_numpy()
+    return bool(answer_like.sum() >= max(1, len(names) // 2))
+
+
+def _no_header_problem(names: list[str], file: str) -> Problem:
+    shown = ", ".join(map(repr, names[:_SHOWN_COLUMNS]))
+    return Problem(
+        f"the first row holds values ({shown}), not column names: the file seems to have "
+        "no header row",
+        file=file,
+        line=1,
+        hint="add a first row with the column names (the id column and the question ids)",
+        code="no-header",
+    )
+
+
+def _respondent_ids(table: RawTable, id_column: str | None) -> pd.Index:
+    """Ids as trimmed text; ``row-<n>`` where there is no id column or the cell is empty."""
+    rows = np.asarray(table.rows)
+    if id_column is None:
+        ids = pd.Series([f"row-{r}" for r in rows], dtype="str")
+    else:
+        column = table.frame[id_column]
+        if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+            ids = column.str.strip()
+        else:
+            ids = pd.Series(text_values(column), dtype="str")
+        empty = (ids.isna() | (ids == "")).to_numpy(dtype=bool)
+        if empty.any():
+            ids = ids.copy()
+            ids[empty] = [f"row-{r}" for r in rows[empty]]
+    return pd.Index(ids, dtype="str", name="respondent")
+
+
+def _bad_cells(coerced, index: pd.Index, rows, column: str, question: str | None):
+    if len(coerced.bad) == 0:
+        return None
+    pos = coerced.bad
+    return pd.DataFrame(
+        {
+            "respondent": index.to_numpy(dtype=object)[pos],
+            "row": np.asarray(rows)[pos],
+            "column": column,
+            "question": question,
+            "value": pd.Series(coerced.bad_values, dtype=object),
+        }
+    )
+
+
+def _combine(pieces: list) -> pd.DataFrame:
+    pieces = [p for p in pieces if p is not None]
+    if not pieces:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in INVALID_COLUMNS}).astype(
+            {"row": np.int64}
+        )
+    invalid = pd.concat(pieces, ignore_index=True)
+    return invalid.sort_values("row", kind="stable").reset_index(drop=True)

@@ -1,0 +1,41 @@
+"""Read the first sheet of an Excel workbook (.xlsx / .xlsm) into a :class:`RawTable`.
+
+The workbook is opened read-only by openpyxl (through pandas). Row 1 must hold the column
+names; cells keep their native type (numbers, booleans, text), empty cells are empty, and
+nothing is converted to missing here (``NA`` stays the text ``NA`` until mapping decides).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
+
+from personas.io._table import RawTable, drop_blank_rows, reading
+
+__all__ = ["read_excel_table"]
+
+
+def read_excel_table(path: Path, *, file: str) -> RawTable:
+    """Read the first worksheet; row numbers are the sheet's (header = row 1)."""
+    with reading(file, "excel", InvalidFileException):
+        frame = pd.read_excel(
+            path,
+            sheet_name=0,
+            dtype=object,
+            keep_default_na=False,
+            na_values=[],
+            engine="openpyxl",
+        )
+    frame.columns = [_name(c, i) for i, c in enumerate(frame.columns, start=1)]
+    raw = RawTable(frame=frame, rows=np.arange(2, len(frame) + 2, dtype=np.int64), format="excel")
+    return drop_blank_rows(raw)
+
+
+def _name(column, position: int) -> str:
+    text = str(column).strip()
+    if not text or text.startswith("Unnamed: "):
+        return f"(column {position})"
+    return text

@@ -1,0 +1,203 @@
+"""``read_responses``: one survey wave file -> :class:`Responses`, whatever its format.
+
+The format comes from the file extension (``format=`` / ``--format`` overrides it):
+
+=============  =========================================================
+format         extensions
+=============  =========================================================
+``csv``        ``.csv``, ``.txt`` (delimiter detected: ``,`` ``;`` tab ``|``)
+``tsv``        ``.tsv``, ``.tab`` (as csv, tab preferred)
+``excel``      ``.xlsx``, ``.xlsm`` (first sheet)
+``spss``       ``.sav``, ``.zsav`` (value labels, user-missing codes)
+``stata``      ``.dta`` (value labels)
+``parquet``    ``.parquet``, ``.pq``
+``qualtrics``  a Qualtrics CSV/TSV/XLSX export (detected automatically)
+=============  =========================================================
+
+Input files are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from os import PathLike
+from pathlib import Path
+
+from personas.instrument.model import Instrument
+from personas.io._mapping import map_table
+from personas.io._table import RawTable, describe_path, file_error
+from personas.io.csv import read_csv_table
+from personas.io.excel import read_excel_table
+from personas.io.parquet import read_parquet_table
+from personas.io.qualtrics import is_qualtrics, strip_qualtrics
+from personas.io.responses import Responses, Source
+from personas.io.spss import read_spss_table
+from personas.io.stata import read_stata_table
+
+__all__ = ["read_responses", "FORMATS", "detect_format"]
+
+FORMATS = ("csv", "tsv", "excel", "spss", "stata", "parquet", "qualtrics")
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".sav": "spss",
+    ".zsav": "spss",
+    ".dta": "stata",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_ALIASES = {"xlsx": "excel", "sav": "spss", "zsav": "spss", "dta": "stata", "pq": "parquet"}
+
+
+def read_responses(
+    path: str | PathLike,
+    instrument: Instrument,
+    *,
+    format: str | None = None,
+    lenient: bool | None = None,
+    encoding: str | None = None,
+) -> Responses:
+    """Read one wave of survey answers and map it onto ``instrument``.
+
+    Parameters
+    ----------
+    path
+        The data file. It is opened read-only and hashed (SHA-256, in ``Responses.source``).
+    instrument
+        The study; its ``data`` section says how columns map onto questions and which codes
+        mean "missing".
+    format
+        Override the format guessed from the extension: one of ``FORMATS``.
+    lenient
+        ``True`` turns values a question does not allow into missing answers, recorded in
+        ``Responses.invalid``; ``False`` refuses them. ``None`` follows the instrument's
+        ``cleaning.invalid`` (``"error"`` by default).
+    encoding
+        Text files only: skip encoding detection (UTF-8 / BOM / cp1252 / latin-1).
+
+    Returns
+    -------
+    Responses
+        One row per respondent (file order), answers as codes; see :class:`Responses`.
+
+    Raises
+    ------
+    InputError
+        Unreadable, empty or header-less file; missing question columns (with a
+        did-you-mean); and, unless lenient, every cell whose value its question does not
+        allow, each with file, row (header = row 1), column and value.
+
+    Notes
+    -----
+    Columns: a question reads the raw column ``data.columns`` maps onto it, else the column
+    named like its id; an exact name wins, otherwise one column whose name matches ignoring
+    case and surrounding spaces is accepted. Other columns go to ``Responses.extra``.
+
+    Values: empty cells and ``data.missing`` codes are missing. Booleans accept
+    True/False, Yes/No, Y/N, T/F, 1/0 (1.0/0.0) in any case, real booleans and SPSS/Stata
+    value labels; likert its scale numbers and labels; choice its options (case-insensitive);
+    number any finite number. Details: :mod:`personas.io._coerce`.
+
+    Rows are numbered as a spreadsheet shows them (header = 1, first answer = 2; Qualtrics
+    exports: first answer = 4). Blank rows are skipped but still counted.
+
+    Examples
+    --------
+    >>> from personas.instrument.model import Instrument, Question
+    >>> import tempfile, pathlib
+    >>> inst = Instrument("demo", "Demo", (), (Question("q1", "Q?", "boolean"),))
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "wave.csv"
+    >>> _ = path.write_text("q1\\nYes\\nfalse\\n")
+    >>> read_responses(path, inst).answers["q1"].tolist()
+    [1.0, 0.0]
+    """
+    file = str(path)
+    path = Path(path)
+    fmt = _resolve_format(path, format, file=file)
+    reason = describe_path(path)
+    if reason is not None:
+        code = "empty-file" if reason == "file is empty" else "unreadable-file"
+        raise file_error(file, reason, code=code)
+    digest = _sha256(path)
+    table = _read_table(path, fmt, file=file, encoding=encoding)
+    if lenient is None:
+        lenient = instrument.cleaning.invalid == "missing"
+    source = Source(
+        path=path,
+        format=table.format,
+        sha256=digest,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+    )
+    return map_table(table, instrument, file=file, lenient=bool(lenient), source=source)
+
+
+def detect_format(path: str | PathLike) -> str | None:
+    """The format name for a file extension, or ``None`` when it is not known."""
+    return _EXTENSIONS.get(Path(path).suffix.lower())
+
+
+def _resolve_format(path: Path, format: str | None, *, file: str) -> str:
+    if format is not None:
+        name = _ALIASES.get(format.lower(), format.lower())
+        if name not in FORMATS:
+            raise file_error(
+                file,
+                f"unknown format {format!r}",
+                hint="use one of " + ", ".join(FORMATS),
+                code="unknown-format",
+            )
+        return name
+    name = detect_format(path)
+    if name is None:
+        raise file_error(
+            file,
+            f"cannot tell the format from the extension {path.suffix or '(none)'!r}",
+            hint="pass format= (--format) with one of " + ", ".join(FORMATS),
+            code="unknown-format",
+        )
+    return name
+
+
+def _read_table(path: Path, fmt: str, *, file: str, encoding: str | None) -> RawTable:
+    """Read with the format's reader, undo Qualtrics extras, refuse a file with no rows."""
+    base = fmt
+    if fmt == "qualtrics":
+        base = "excel" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
+    table = _read_base(path, base, file=file, encoding=encoding)
+    if base in ("csv", "tsv", "excel") and is_qualtrics(table):
+        table = strip_qualtrics(table)
+    elif fmt == "qualtrics":
+        raise file_error(
+            file,
+            'does not look like a Qualtrics export: row 3 should hold {"ImportId": ...} cells',
+            hint="export with the default three header rows, or read it as csv",
+            code="not-qualtrics",
+        )
+    if len(table.frame) == 0 and table.dropped is None:
+        raise file_error(file, "the file has a header row but no data rows", code="no-rows")
+    return table
+
+
+def _read_base(path: Path, base: str, *, file: str, encoding: str | None) -> RawTable:
+    if base in ("csv", "tsv"):
+        return read_csv_table(path, file=file, format=base, encoding=encoding)
+    if base == "excel":
+        return read_excel_table(path, file=file)
+    if base == "spss":
+        return read_spss_table(path, file=file)
+    if base == "stata":
+        return read_stata_table(path, file=file)
+    return read_parquet_table(path, file=file)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

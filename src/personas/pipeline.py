@@ -1,0 +1,150 @@
+"""Study-level workflows behind the CLI: read a study's files, call the stages, write a run.
+
+Each function here is what one CLI command does, minus the printing: ``clean_wave`` for
+``personas clean``, ``run_study`` for ``personas run``, ``report_run`` for ``personas report``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from personas.runfiles import Run, atomic_folder, load_run
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """A written run and the report files rendered for it."""
+
+    run: Run
+    reports: dict[str, Path] = field(default_factory=dict)
+
+
+def _instrument(study_dir: Path):
+    from personas.instrument import load_instrument
+
+    return load_instrument(study_dir)
+
+
+def _names(study_dir: Path, instrument):
+    path = study_dir / "names.yaml"
+    if not path.is_file():
+        return None
+    from personas.names import load_names
+
+    return load_names(path, instrument)
+
+
+def clean_wave(study_dir: Path, data: Path, *, out: Path, format=None, lenient=None):
+    """Read and clean one wave; write ``clean.parquet`` and ``exclusions.csv`` into ``out``."""
+    from personas.cleaning import clean
+    from personas.io import read_responses
+
+    instrument = _instrument(study_dir)
+    cleaned = clean(read_responses(data, instrument, format=format, lenient=lenient))
+    with atomic_folder(out) as tmp:
+        cleaned.answers.to_parquet(tmp / "clean.parquet")
+        cleaned.ledger.exclusions().to_csv(tmp / "exclusions.csv", index=False, lineterminator="\n")
+    return cleaned
+
+
+def _report_writer(formats, engine: str = "auto") -> Callable[[Path], None]:
+    def write(folder: Path) -> None:
+        from personas.report.build import build_report
+        from personas.report.render import render_report
+
+        build_report(load_run(folder))
+        render_report(folder, to=tuple(formats), engine=engine)
+
+    return write
+
+
+def run_study(
+    study_dir: Path,
+    data: Path,
+    *,
+    wave: str,
+    out: Path,
+    format=None,
+    lenient=None,
+    method="auto",
+    k="auto",
+    random_state=0,
+    baseline: Path | None = None,
+    report=("html",),
+    progress=None,
+    echo=None,
+) -> RunOutcome:
+    """``personas run``: analyse one wave and write its run folder (and report) atomically."""
+    from personas.run import analyze, save_run
+
+    instrument = _instrument(study_dir)
+    analysis = analyze(
+        instrument,
+        data,
+        wave=wave,
+        format=format,
+        lenient=lenient,
+        method=method,
+        k=k,
+        random_state=random_state,
+        names=_names(study_dir, instrument),
+        embedding=bool(report),
+        progress=progress,
+    )
+    baseline_summary = None
+    if baseline is not None:
+        from personas.waves import compare_with_baseline
+
+        baseline_summary = compare_with_baseline(analysis, load_run(baseline))
+    run = save_run(
+        analysis,
+        out,
+        baseline=baseline_summary,
+        write_extra=_report_writer(report) if report else None,
+    )
+    reports = {fmt: run.path / f"index.{fmt}" for fmt in report}
+    return RunOutcome(run=run, reports=reports)
+
+
+def report_run(run_dir: Path, *, to=("html",), engine="auto") -> dict[str, Path]:
+    """``personas report``: rebuild ``index.qmd`` from the saved run and render it."""
+    from personas.report.build import build_report
+    from personas.report.render import render_report
+
+    build_report(load_run(run_dir))
+    return render_report(run_dir, to=tuple(to), engine=engine)
+
+
+def simulate_study(
+    study_dir: Path,
+    *,
+    n: int = 2000,
+    random_state: int = 0,
+    wave: str = "wave-1",
+    truth: Path | None = None,
+    drift: bool = False,
+    format: str = "csv",
+    overwrite: bool = False,
+):
+    """``personas simulate``: write ``surveys/<study>/waves/<wave>.<format>``.
+
+    The truth file defaults to the study's ``truth.yaml`` when there is one; without any, each
+    hand-made persona is planted as one segment of equal share.
+    """
+    from personas.simulate import load_truth, simulate, write_wave
+
+    instrument = _instrument(study_dir)
+    truth_path = truth or (study_dir / "truth.yaml")
+    planted = load_truth(truth_path, instrument) if Path(truth_path).is_file() else None
+    if drift:
+        if planted is None:
+            from personas.errors import InputError
+
+            raise InputError("--drift needs a truth file with a `drift` section")
+        planted = planted.drifted()
+    sim = simulate(instrument, n=n, random_state=random_state, truth=planted)
+    path = study_dir / "waves" / f"{wave}.{format}"
+    write_wave(sim, path, overwrite=overwrite)
+    return path, sim

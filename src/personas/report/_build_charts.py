@@ -1,0 +1,114 @@
+"""The report's charts: built once from the run, written as SVG (for PDF) and as chart blocks.
+
+Each chart becomes ``charts/<name>.svg`` (drawn by vl-convert, so the PDF needs no browser)
+and a block of Quarto markdown from :func:`personas.report.render.chart_block` holding the
+Vega-Lite spec for the HTML page. The chart's description is its alt text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import vl_convert
+
+from personas import charts
+from personas.report._build_escape import Markdown
+from personas.report.render import chart_block
+from personas.runfiles import Run
+
+__all__ = ["ChartBlock", "build_charts"]
+
+
+@dataclass(frozen=True)
+class ChartBlock:
+    """One chart of the report: its name, alt text and the markdown that shows it."""
+
+    name: str
+    alt: str
+    markdown: Markdown
+
+
+def _vl_version() -> str | None:
+    """The Vega-Lite version Altair writes, if vl-convert knows it (else vl-convert's default)."""
+    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    return wanted if wanted in vl_convert.get_vegalite_versions() else None
+
+
+def _persona_charts(run: Run) -> list[tuple[str, object, str]]:
+    """(name, chart, caption) of the designer-facing sections, in reading order."""
+    s = run.summary
+    colors = charts.segment_colors(s)
+    out = [("shares", charts.shares_chart(s), "How big each persona is")]
+    for seg in sorted(s["segments"], key=lambda x: int(x["id"])):
+        if seg.get("distinctive"):
+            chart = charts.persona_card_chart(seg, color=colors[int(seg["id"])])
+            out.append((f"apart-{int(seg['id'])}", chart, f"What sets {seg['name']} apart"))
+    if not run.embedding.empty:
+        population = (s.get("embedding") or {}).get("n")
+        chart = charts.map_chart(
+            run.embedding,
+            run.landmarks,
+            s["segments"],
+            population=population,
+            random_state=int(s.get("seed") or 0),
+        )
+        out.append(("map", chart, "Who answered alike"))
+    if s.get("personas") and (s.get("similarity") or {}).get("values"):
+        chart = charts.similarity_heatmap(s)
+        out.append(("similarity", chart, "Hand-made personas against the data"))
+    if s.get("tensions"):
+        out.append(("tensions", charts.tension_chart(s), "Where each persona stands"))
+    return out
+
+
+def _method_charts(summary: dict) -> list[tuple[str, object, str]]:
+    """(name, chart, caption) of the method section: exclusions, then how k was chosen."""
+    out = []
+    if summary["respondents"].get("excluded"):
+        chart = charts.exclusions_chart(summary)
+        out.append(("exclusions", chart, "Who was set aside, and why"))
+    rows = summary.get("selection")
+    if not rows:
+        return out
+    sel = summary.get("selection_summary") or {}
+    found = summary.get("thresholds") or {}
+    limits = {
+        "stable": float(found.get("stable", charts.HENNIG_STABLE)),
+        "doubtful": float(found.get("doubtful", charts.HENNIG_DOUBTFUL)),
+    }
+    chosen = sel.get("chosen", summary.get("k"))
+    best = sel.get("best_silhouette")
+    return out + [
+        ("elbow", charts.elbow_chart(rows, knee=sel.get("knee"), chosen=chosen),
+         "Cost by number of segments"),
+        ("silhouette", charts.silhouette_chart(rows, chosen=chosen, best=best),
+         "Silhouette by number of segments"),
+        ("stability", charts.stability_chart(rows, chosen=chosen, **limits),
+         "Stability by number of segments"),
+    ]  # fmt: skip
+
+
+def build_charts(run: Run, folder: Path) -> dict[str, ChartBlock]:
+    """Build every chart, write ``folder/charts/<name>.svg`` and return the blocks by name.
+
+    Stale SVGs of an earlier build (a segment that no longer exists) are removed.
+    """
+    out_dir = folder / "charts"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    version = _vl_version()
+    blocks: dict[str, ChartBlock] = {}
+    for name, chart, caption in _persona_charts(run) + _method_charts(run.summary):
+        spec = chart.to_dict()
+        options = {"vl_version": version} if version else {}
+        svg = vl_convert.vegalite_to_svg(spec, **options)
+        (out_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
+        alt_text = charts.alt_text(chart)
+        blocks[name] = ChartBlock(
+            name, alt_text, Markdown(chart_block(name, spec, alt=alt_text, caption=caption))
+        )
+    for stale in out_dir.glob("*.svg"):
+        if stale.stem not in blocks:
+            stale.unlink()
+    return blocks

@@ -1,0 +1,354 @@
+"""What the report template is given: every section's words and numbers, computed from a
+saved run's ``summary.json`` (nothing is computed at render time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from personas.charts import segment_colors
+from personas.report._build_escape import Markdown, join, md
+from personas.report._build_text import (
+    MIDDLE,
+    answer_sentence,
+    interval,
+    number,
+    percent,
+    quote,
+    stability_words,
+    tension_words,
+    verdict_words,
+)
+
+__all__ = [
+    "persona_cards",
+    "verdict_rows",
+    "new_segment_notes",
+    "tension_notes",
+    "method_notes",
+    "exclusion_rows",
+    "wave_notes",
+    "thresholds",
+]
+
+_METHODS = {
+    "kmodes": "k-modes, which groups people by how many answers they share (for True/False "
+    "and multiple-choice answers)",
+    "kmeans": "k-means, which groups people by how close their answers are on the scales",
+    "kprototypes": "k-prototypes, which combines k-means (scales) and k-modes (choices)",
+}
+_REASONS = {
+    "speeder": "finished too fast to have read the questions",
+    "failed attention check": "gave the wrong answer to a question that asked for a given answer",
+    "straightlining": "gave the same answer to every question",
+    "too many missing answers": "left too many questions unanswered",
+    "duplicate": "answered more than once",
+}
+_SHORT = {
+    "speeder": "too fast",
+    "failed attention check": "failed an attention check",
+    "straightlining": "same answer everywhere",
+    "too many missing answers": "too many gaps",
+    "duplicate": "answered twice",
+}
+_CHANGES = {
+    "grew": "grew",
+    "shrank": "shrank",
+    "stable": "about the same",
+    "new": "new",
+    "vanished": "gone",
+}
+
+
+def thresholds(summary: Mapping) -> dict[str, float]:
+    """The stability thresholds of this run (Hennig's 0.75 / 0.6 unless the run says other)."""
+    found = summary.get("thresholds") or {}
+    return {
+        "stable": float(found.get("stable", 0.75)),
+        "doubtful": float(found.get("doubtful", 0.6)),
+    }
+
+
+def _names(summary: Mapping) -> tuple[dict[str, str], dict[int, str]]:
+    personas = {p["id"]: p["name"] for p in summary.get("personas", [])}
+    segments = {int(s["id"]): s["name"] for s in summary["segments"]}
+    return personas, segments
+
+
+def _closest(summary: Mapping, segment_id: int) -> tuple[str, float] | None:
+    """The hand-made persona that agrees most with a segment, from the similarity matrix."""
+    sim = summary.get("similarity") or {}
+    ids = [int(s) for s in sim.get("segments", [])]
+    if segment_id not in ids or not sim.get("values"):
+        return None
+    column = [row[ids.index(segment_id)] for row in sim["values"]]
+    best = max(range(len(column)), key=column.__getitem__)
+    names, _ = _names(summary)
+    return names.get(sim["personas"][best], sim["personas"][best]), float(column[best])
+
+
+def _match_line(summary: Mapping, seg: Mapping) -> Markdown:
+    names, _ = _names(summary)
+    matched = [p for p in seg.get("personas") or ([seg["persona"]] if seg.get("persona") else [])]
+    if not matched:
+        near = _closest(summary, int(seg["id"]))
+        tail = f" The closest is {md(near[0])}, at {percent(near[1])} agreement." if near else ""
+        return Markdown(f"**New:** no hand-made persona describes this group.{tail}")
+    lead = md(names.get(matched[0], matched[0]))
+    agreement = f" ({percent(seg['similarity'])} agreement)" if seg.get("similarity") else ""
+    text = f"Closest hand-made persona: **{lead}**{agreement}"
+    if len(matched) > 1:
+        text += f", merged with {join(names.get(p, p) for p in matched[1:])}"
+    return Markdown(text + ".")
+
+
+def persona_cards(summary: Mapping, *, n_answers: int = 4) -> list[dict]:
+    """One card per data-driven persona, in segment order (largest first)."""
+    colors = segment_colors(summary)
+    tensions = {t["id"]: t for t in summary.get("tensions", [])}
+    limits = thresholds(summary)
+    cards = []
+    for seg in sorted(summary["segments"], key=lambda s: int(s["id"])):
+        items = sorted(seg.get("distinctive", []), key=lambda d: -abs(d["difference"]))
+        positions = sorted(
+            (
+                (tid, v)
+                for tid, v in (seg.get("tensions") or {}).items()
+                if tid in tensions and v is not None
+            ),
+            key=lambda kv: -abs(kv[1]),
+        )
+        label, sentence = stability_words(seg.get("stability"), **limits)
+        cards.append(
+            {
+                "id": int(seg["id"]),
+                "name": seg["name"],
+                "color": Markdown(colors[int(seg["id"])]),
+                "share": percent(seg["share"]),
+                "interval": interval(seg.get("share_ci")),
+                "size": number(seg["size"]),
+                "match": _match_line(summary, seg),
+                "apart": [answer_sentence(d) for d in items[:n_answers]],
+                "tensions": [
+                    (tensions[tid]["label"], tension_words(v, tensions[tid]))
+                    for tid, v in positions
+                    if abs(v) >= MIDDLE
+                ],
+                "middle": join(tensions[tid]["label"] for tid, v in positions if abs(v) < MIDDLE),
+                "stability_label": label,
+                "stability": sentence,
+                "medoid": seg.get("medoid"),
+            }
+        )
+    return cards
+
+
+def verdict_rows(summary: Mapping) -> list[dict]:
+    """One row per hand-made persona: verdict, data-driven match, agreement, and why."""
+    names, seg_names = _names(summary)
+    rows = []
+    for p in summary.get("personas", []):
+        segs = [seg_names.get(int(s), f"Segment {s}") for s in p.get("segments", [])]
+        rows.append(
+            {
+                "name": p["name"],
+                "summary": p.get("summary") or "",
+                "verdict": verdict_words(p, names, seg_names),
+                "match": join(segs) if segs else Markdown("none"),
+                "agreement": percent(p["similarity"]) if p.get("similarity") is not None else "",
+                "reason": p.get("reason") or "",
+            }
+        )
+    return rows
+
+
+def new_segment_notes(summary: Mapping) -> list[Markdown]:
+    """A sentence for each data-driven persona that no hand-made persona describes."""
+    _, seg_names = _names(summary)
+    out = []
+    for sid in summary.get("new_segments", []):
+        near = _closest(summary, int(sid))
+        tail = (
+            f"; the closest hand-made persona, {md(near[0])}, agrees on only {percent(near[1])}"
+            if near
+            else ""
+        )
+        out.append(Markdown(f"**{md(seg_names.get(int(sid), f'Segment {sid}'))}** is new{tail}."))
+    return out
+
+
+def tension_notes(summary: Mapping, *, top: int = 3) -> dict:
+    """The tensions that separate the segments most, with who sits at each end."""
+    ordered = sorted(summary.get("tensions", []), key=lambda t: -(t.get("separation") or 0))
+    notes = []
+    for t in ordered[:top]:
+        placed = [
+            (s["name"], s["tensions"][t["id"]])
+            for s in summary["segments"]
+            if (s.get("tensions") or {}).get(t["id"]) is not None
+        ]
+        if not placed:
+            continue
+        lo, hi = min(placed, key=lambda x: x[1]), max(placed, key=lambda x: x[1])
+        notes.append(
+            {
+                "label": t["label"],
+                "lo": Markdown(f"{md(lo[0])} {tension_words(lo[1], t)}"),
+                "hi": Markdown(f"{md(hi[0])} {tension_words(hi[1], t)}"),
+            }
+        )
+    least = ordered[-1]["label"] if len(ordered) > top else None
+    return {"most": [t["label"] for t in ordered[:top]], "notes": notes, "least": least}
+
+
+def exclusion_rows(summary: Mapping) -> list[dict]:
+    """Respondents set aside, by reason, with what each reason means."""
+    people = summary["respondents"]
+    loaded = people.get("loaded") or 0
+    rows = []
+    for reason, n in sorted(people.get("excluded", {}).items(), key=lambda kv: -kv[1]):
+        rows.append(
+            {
+                "reason": reason[:1].upper() + reason[1:],
+                "count": number(n),
+                "share": percent(n / loaded, digits=1) if loaded else "",
+                "meaning": _REASONS.get(reason.lower(), ""),
+            }
+        )
+    return rows
+
+
+def method_notes(summary: Mapping) -> dict:
+    """The facts of the method section: algorithm, k and why, seed, inputs, map, software."""
+    sel = summary.get("selection_summary") or {}
+    inputs = summary.get("inputs") or {}
+    emb = summary.get("embedding") or {}
+    rules = (summary.get("cleaning") or {}).get("rules") or {}
+    method = summary.get("method", "")
+    return {
+        "method": _METHODS.get(method, method),
+        "k": summary.get("k"),
+        "seed": summary.get("seed"),
+        "reasons": list(sel.get("reasons", [])),
+        "warnings": list(sel.get("warnings", [])),
+        "knee": sel.get("knee"),
+        "chosen": sel.get("chosen", summary.get("k")),
+        "silhouette_sample": sel.get("silhouette_sample"),
+        "tried": _k_range(summary.get("selection") or []),
+        "inputs": [
+            (label, inputs.get(key), inputs.get(digest))
+            for label, key, digest in [
+                ("Survey answers", "file", "sha256"),
+                ("Survey definition", "instrument", "instrument_sha256"),
+            ]
+            if inputs.get(key)
+        ],
+        "map": _map_words(emb, summary.get("seed")),
+        "rules": [(k.replace("_", " "), _rule_value(v)) for k, v in rules.items()],
+        "journal": list(summary.get("journal", [])),
+        "versions": join(
+            (f"{name} {version}" for name, version in (summary.get("versions") or {}).items()),
+            last=", ",
+        ),
+    }
+
+
+def _map_words(emb: Mapping, seed) -> Markdown:
+    if not emb:
+        return Markdown("")
+    method = md(str(emb.get("method", "umap")).upper())
+    metric = f" on {md(emb['metric'])} distance" if emb.get("metric") else ""
+    n, drawn = emb.get("n"), emb.get("sample_size") or emb.get("n")
+    who = (
+        f"{number(drawn)} of {number(n)} respondents"
+        if n and drawn and drawn < n
+        else f"{number(drawn or 0)} respondents"
+    )
+    seed = emb.get("random_state", seed)
+    return Markdown(f"{method}{metric}, {who}" + (f", seed {md(seed)}" if seed is not None else ""))
+
+
+def _k_range(rows) -> Markdown:
+    ks = sorted(int(r["k"]) for r in rows if r.get("k") is not None)
+    return Markdown(f"{ks[0]} to {ks[-1]}" if ks else "")
+
+
+def _rule_value(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def wave_notes(summary: Mapping) -> dict | None:
+    """Shares now against the baseline run, when there is one (issue 7 extends this)."""
+    base = summary.get("baseline")
+    if not base:
+        return None
+    _, seg_names = _names(summary)
+    rows = []
+    for row in base.get("segments", []):
+        sid = row.get("id")
+        name = seg_names.get(int(sid)) if sid is not None else None
+        rows.append(
+            {
+                "name": name or f"Segment {row.get('baseline_id')} of the earlier wave",
+                "before": percent(row["share_baseline"])
+                if row.get("share_baseline") is not None
+                else Markdown("–"),
+                "now": percent(row["share"]) if row.get("share") is not None else Markdown("–"),
+                "change": _CHANGES.get(row.get("change"), row.get("change") or ""),
+                "p": Markdown(f"{row['p_value']:.3f}") if row.get("p_value") is not None else "",
+            }
+        )
+    ari = base.get("ari")
+    return {
+        "run": base.get("run", ""),
+        "ari": Markdown(f"{ari:.2f}") if ari is not None else None,
+        "rows": rows,
+    }
+
+
+def study_lines(summary: Mapping) -> dict:
+    """Title, subtitle and the 'set aside' sentence of the lead."""
+    people = summary["respondents"]
+    dropped = people.get("loaded", 0) - people["kept"]
+    reasons = sorted(people.get("excluded", {}).items(), key=lambda kv: -kv[1])
+    named = [md(_SHORT.get(r.lower(), r)) for r, _ in reasons[:3]]
+    listed = Markdown(", ".join(named) + " and others") if len(reasons) > 3 else join(named)
+    setaside = (
+        Markdown(
+            f"{number(dropped)} of the {number(people['loaded'])} people who "
+            f"answered were set aside first ({listed}); see "
+            "[How this was done](#how-this-was-done)."
+        )
+        if dropped > 0
+        else Markdown("Nobody was set aside.")
+    )
+    return {
+        "title": summary["study"].get("title") or summary["study"]["id"],
+        "subtitle": Markdown(
+            f"{md(summary.get('wave', ''))} · {number(people['kept'])} respondents"
+        ),
+        "setaside": setaside,
+        "quote": quote,
+    }
+
+
+def map_note(summary: Mapping, n_points: int, *, max_points: int) -> Markdown:
+    """Which respondents the map shows, stated plainly (see :func:`personas.charts.map_chart`)."""
+    emb = summary.get("embedding") or {}
+    population = int(emb.get("n") or summary["respondents"]["kept"])
+    text = (
+        f"The map is drawn from a random sample of {number(n_points)} of the "
+        f"{number(population)} respondents."
+        if n_points < population
+        else f"The map shows all {number(population)} respondents."
+    )
+    if n_points > max_points:
+        text += (
+            f" The chart draws {number(max_points)} of those points, picked at random in "
+            f"proportion to each persona's size (seed {int(summary.get('seed') or 0)})."
+        )
+    return Markdown(text)

@@ -1,0 +1,192 @@
+"""A run on disk: the files a run folder holds, written atomically and read back as a :class:`Run`.
+
+The report, ``assign`` and wave comparison read *only* these files, never the stage objects,
+so a run folder is self-contained: it can be zipped, mailed, or re-rendered years later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from personas.errors import InputError, Problem
+
+__all__ = ["Run", "load_run", "atomic_folder", "write_json", "read_json", "SUMMARY_SCHEMA"]
+
+SUMMARY_SCHEMA = "personas/summary@1"
+
+_FRAMES = {
+    "assignments": ("assignments.csv", ["respondent", "segment", "distance"]),
+    "exclusions": ("exclusions.csv", ["respondent", "row", "reason", "other_reasons"]),
+    "embedding": ("embedding.csv", ["respondent", "x", "y", "segment"]),
+    "landmarks": ("landmarks.csv", ["persona", "name", "x", "y"]),
+}
+
+
+@dataclass(frozen=True, repr=False)
+class Run:
+    """A saved run, as read back from its folder."""
+
+    path: Path
+    summary: dict
+    model: dict
+    assignments: pd.DataFrame
+    exclusions: pd.DataFrame
+    embedding: pd.DataFrame = field(default_factory=pd.DataFrame)
+    landmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def study(self) -> str:
+        return self.summary["study"]["id"]
+
+    @property
+    def wave(self) -> str:
+        return self.summary["wave"]
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"Run({self.study!r}, wave={self.wave!r}, k={s.get('k')}, "
+            f"{s['respondents']['kept']} respondents, at {str(self.path)!r})"
+        )
+
+
+def _json_default(value):
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if np.isnan(value) else round(float(value), 6)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return value.as_posix()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _round_floats(value):
+    if isinstance(value, float):
+        return None if value != value else round(value, 6)
+    if isinstance(value, dict):
+        return {str(k): _round_floats(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_round_floats(v) for v in value]
+    if isinstance(value, np.floating):
+        return _round_floats(float(value))
+    return value
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write ``data`` as stable JSON: sorted keys, floats rounded to 6 places, NaN as null."""
+    text = json.dumps(
+        _round_floats(data), indent=2, sort_keys=True, ensure_ascii=False, default=_json_default
+    )
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def read_json(path: Path) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@contextmanager
+def atomic_folder(target: Path, *, replace: bool = True):
+    """Yield a temporary folder beside ``target``; rename it into place on success.
+
+    On any exception the temporary folder is removed and ``target`` is left as it was, so a
+    failed run never leaves a half-written report. An existing ``target`` is replaced only
+    after the new folder is complete.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if target.exists():
+        if not replace:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise InputError(Problem(f"{target} already exists", hint="choose another --out"))
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, target)
+
+
+def _read_frame(folder: Path, name: str, required: bool) -> pd.DataFrame:
+    filename, columns = _FRAMES[name]
+    path = folder / filename
+    if not path.exists():
+        if required:
+            raise InputError(
+                Problem(f"{path} is missing", file=str(path), hint="rerun `personas run`")
+            )
+        return pd.DataFrame(columns=columns)
+    return pd.read_csv(
+        path, dtype={"respondent": str, "persona": str}, keep_default_na=False, na_values=[""]
+    )
+
+
+def load_run(path: str | Path) -> Run:
+    """Read a run folder written by ``personas run``.
+
+    Raises :class:`~personas.errors.InputError` naming the missing or unreadable file when the
+    folder is not a complete run.
+    """
+    folder = Path(path)
+    summary_path = folder / "summary.json"
+    if not summary_path.exists():
+        raise InputError(
+            Problem(
+                f"{folder} is not a run folder (no summary.json)",
+                file=str(folder),
+                hint="point at a folder written by `personas run`, e.g. reports/jobsite/wave-1",
+            )
+        )
+    try:
+        summary = read_json(summary_path)
+        model = read_json(folder / "model.json") if (folder / "model.json").exists() else {}
+    except json.JSONDecodeError as err:
+        raise InputError(
+            Problem(
+                f"not valid JSON: {err.msg}",
+                file=str(summary_path),
+                line=err.lineno,
+                column=err.colno,
+            )
+        ) from None
+    if summary.get("schema") != SUMMARY_SCHEMA:
+        raise InputError(
+            Problem(
+                f"unknown summary schema {summary.get('schema')!r}",
+                file=str(summary_path),
+                hint=f"expected {SUMMARY_SCHEMA!r}",
+            )
+        )
+    return Run(
+        path=folder,
+        summary=summary,
+        model=model,
+        assignments=_read_frame(folder, "assignments", required=True),
+        exclusions=_read_frame(folder, "exclusions", required=False),
+        embedding=_read_frame(folder, "embedding", required=False),
+        landmarks=_read_frame(folder, "landmarks", required=False),
+    )
+
+
+Writer = Callable[[Path], None]

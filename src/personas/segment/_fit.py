@@ -1,0 +1,92 @@
+"""One small adapter per algorithm: fit k clusters in a :class:`Space`.
+
+Every adapter returns a :class:`Fit` with the cluster of each row (0..k-1, the algorithm's own
+numbering), the centres *as answer codes* (one row per cluster, one column per item) and the
+cost the algorithm minimises (k-modes: sum of mismatches; k-means: inertia on the rescaled
+items; k-prototypes: squared Euclidean + gamma x mismatches).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
+
+from personas.segment._space import Space
+from personas.segment.kmodes import fit_encoded
+
+
+class FitFailed(Exception):
+    """k clusters could not be formed (too few distinct rows, an empty cluster, ...)."""
+
+
+@dataclass(frozen=True)
+class Fit:
+    labels: np.ndarray  # (n,) 0..k-1
+    centers: np.ndarray  # (k, d) answer codes
+    cost: float
+
+
+def fit(space: Space, k: int, *, random_state: int, n_init: int) -> Fit:
+    """Cluster ``space`` into ``k`` groups; raises :class:`FitFailed` when that is impossible."""
+    if k > space.n:
+        raise FitFailed(f"there are only {space.n} respondents")
+    if space.patterns is not None and k > space.patterns:
+        raise FitFailed(f"there are only {space.patterns} distinct answer patterns")
+    with warnings.catch_warnings():
+        # fewer distinct rows than k (in a resample): the fit is degenerate, not usable
+        warnings.simplefilter("error", ConvergenceWarning)
+        try:
+            if space.method == "kmodes":
+                result = _fit_kmodes(space, k, random_state, n_init)
+            elif space.method == "kmeans":
+                result = _fit_kmeans(space, k, random_state, n_init)
+            else:
+                result = _fit_kprototypes(space, k, random_state)
+        except ConvergenceWarning as warning:
+            raise FitFailed(str(warning)) from None
+    sizes = np.bincount(result.labels, minlength=k)
+    if (sizes == 0).any():
+        raise FitFailed(f"{int((sizes == 0).sum())} of the {k} segments came out empty")
+    return result
+
+
+def _fit_kmodes(space: Space, k: int, random_state: int, n_init: int) -> Fit:
+    with threadpool_limits(limits=1, user_api="blas"):
+        centroids, labels, cost, _ = fit_encoded(
+            space.enc, n_clusters=k, init="Huang", n_init=n_init, max_iter=100,
+            random_state=random_state,
+        )
+    centers = np.column_stack(
+        [space.categories[j][centroids[:, j]] for j in range(centroids.shape[1])]
+    ).astype(np.float64)
+    return Fit(np.asarray(labels, dtype=np.intp), centers, float(cost))
+
+
+def _fit_kmeans(space: Space, k: int, random_state: int, n_init: int) -> Fit:
+    km = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(space.scaled)
+    centers = space.lo + km.cluster_centers_ * (space.hi - space.lo)
+    return Fit(km.labels_.astype(np.intp), centers, float(km.inertia_))
+
+
+def _fit_kprototypes(space: Space, k: int, random_state: int) -> Fit:
+    from kmodes.kprototypes import KPrototypes
+
+    num, cat = space.numeric, space.categorical
+    X = np.column_stack([space.scaled, space.codes[:, cat]])
+    model = KPrototypes(n_clusters=k, init="Cao", gamma=space.gamma, random_state=random_state)
+    try:
+        labels = model.fit_predict(X, categorical=list(range(num.size, num.size + cat.size)))
+    except (ValueError, AssertionError) as error:
+        raise FitFailed(str(error)) from None
+    if model.cluster_centroids_.shape[0] < k:
+        raise FitFailed("fewer distinct answer patterns than segments")
+    centroids = model.cluster_centroids_.astype(np.float64)
+    centers = np.empty((k, len(space.items)))
+    centers[:, num] = space.lo[num] + centroids[:, : num.size] * (space.hi - space.lo)[num]
+    centers[:, cat] = centroids[:, num.size :]
+    return Fit(np.asarray(labels, dtype=np.intp), centers, float(model.cost_))

@@ -1,0 +1,225 @@
+"""The answers as each algorithm sees them (a *space*), and the checks on segment()'s options.
+
+* k-modes: every item is categorical (its codes), compared by matching.
+* k-means: every item is numeric, rescaled to [0, 1] by its range (boolean 0..1, likert its
+  scale, number the observed range), compared by Euclidean distance.
+* k-prototypes: boolean and choice items categorical, likert and number items numeric
+  (rescaled as for k-means), cost = squared Euclidean + gamma x mismatches (Huang 1997).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+
+from personas.errors import InputError, Problem
+from personas.segment import _kmodes_data
+from personas.segment._kmodes_init import distinct_rows_at_least
+
+METHODS = ("auto", "kmeans", "kmodes", "kprototypes")
+CATEGORICAL = ("boolean", "choice")
+_FEW = 1000  # distinct answer patterns are counted exactly up to this many
+
+
+@dataclass
+class Space:
+    """One algorithm's view of the answers (rows = respondents in ``clean.answers`` order)."""
+
+    method: str
+    items: tuple[str, ...]
+    types: tuple[str, ...]
+    codes: np.ndarray  # (n, d) float64 answer codes
+    lo: np.ndarray  # (d,) scale minimum of numeric items (0 for categorical ones)
+    hi: np.ndarray  # (d,) scale maximum
+    numeric: np.ndarray  # indices of items treated as numbers
+    categorical: np.ndarray  # indices of items treated as categories
+    gamma: float | None = None
+    enc: _kmodes_data.Encoded | None = field(default=None, repr=False)
+    categories: list[np.ndarray] = field(default_factory=list, repr=False)
+    patterns: int | None = None  # distinct answer patterns when few (<= _FEW), else None
+
+    @property
+    def n(self) -> int:
+        return self.codes.shape[0]
+
+    @cached_property
+    def scaled(self) -> np.ndarray:
+        """Numeric items rescaled to [0, 1] (columns in ``numeric`` order)."""
+        cols = self.numeric
+        return (self.codes[:, cols] - self.lo[cols]) / (self.hi[cols] - self.lo[cols])
+
+    def rows(self, index: np.ndarray) -> Space:
+        """The same space restricted to (possibly repeated) rows ``index``."""
+        enc = None
+        if self.enc is not None:
+            enc = _kmodes_data.prepare(self.enc.codes[index], self.enc.n_cats)
+        return Space(
+            self.method, self.items, self.types, self.codes[index], self.lo, self.hi,
+            self.numeric, self.categorical, self.gamma, enc, self.categories,
+        )
+
+
+def resolve_method(method: str, types: Sequence[str]) -> str:
+    """``auto``: k-modes for all-categorical items, k-means for all-numeric, else k-prototypes."""
+    if method != "auto":
+        return method
+    if all(t in CATEGORICAL for t in types):
+        return "kmodes"
+    if not any(t in CATEGORICAL for t in types):
+        return "kmeans"
+    return "kprototypes"
+
+
+def build_space(clean, method: str) -> Space:
+    """Check the answers and build the space ``method`` (already validated) works in."""
+    answers = clean.answers
+    items = [q for q in clean.instrument.items if q.id in answers.columns]
+    problems = [
+        Problem(f"item {q.id!r} has no column in the cleaned answers", column=q.id)
+        for q in clean.instrument.items
+        if q.id not in answers.columns
+    ]
+    if not items:
+        problems.append(Problem("there are no items to segment on", code="no-items"))
+    if len(answers) == 0:
+        problems.append(Problem("there are no respondents to segment", code="no-respondents"))
+    ids = [q.id for q in items]
+    codes = answers[ids].to_numpy(dtype=np.float64) if ids else np.empty((len(answers), 0))
+    missing = np.isnan(codes).sum(axis=0)
+    for q, n_missing in zip(items, missing):
+        if n_missing:
+            problems.append(
+                Problem(
+                    f"item {q.id!r} has {n_missing} missing answers; segmentation needs "
+                    "complete answers",
+                    column=q.id,
+                    value=int(n_missing),
+                    hint="clean with impute: auto, or drop the item",
+                    code="missing-answers",
+                )
+            )
+    types = tuple(q.type for q in items)
+    method = resolve_method(method, types)
+    problems += _method_problems(method, items)
+    if problems:
+        raise InputError(problems)
+    lo, hi = _scale_range(items, codes)
+    numeric, categorical = _roles(method, types)
+    space = Space(method, tuple(ids), types, codes, lo, hi, numeric, categorical)
+    categories, item_codes = _kmodes_data.encode(codes)
+    few, unique = distinct_rows_at_least(item_codes, _FEW)
+    space.patterns = None if few else unique.shape[0]
+    if method == "kmodes":
+        space.categories = categories
+        space.enc = _kmodes_data.prepare(item_codes, [len(c) for c in categories])
+    if method == "kprototypes":  # the kmodes package's default weight, recorded
+        space.gamma = float(0.5 * np.mean(space.scaled.std(axis=0)))
+    return space
+
+
+def _method_problems(method: str, items) -> list[Problem]:
+    problems = []
+    if method == "kmodes":
+        bad = [q.id for q in items if q.type == "number"]
+        if bad:
+            problems.append(
+                Problem(
+                    f"k-modes treats every answer as a category, but {', '.join(bad)} "
+                    "hold free numbers",
+                    hint="use method 'kprototypes' or 'kmeans'",
+                    code="method-items",
+                )
+            )
+    if method == "kmeans":
+        bad = [q.id for q in items if q.type == "choice"]
+        if bad:
+            problems.append(
+                Problem(
+                    f"k-means needs numeric answers, but {', '.join(bad)} are choices "
+                    "whose option numbers have no order",
+                    hint="use method 'kprototypes' or 'kmodes'",
+                    code="method-items",
+                )
+            )
+    return problems
+
+
+def _scale_range(items, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's range: 0..1 for booleans, the scale for likert, observed for the rest."""
+    lo = np.zeros(len(items))
+    hi = np.ones(len(items))
+    for j, q in enumerate(items):
+        if q.type == "likert" and q.scale is not None:
+            lo[j], hi[j] = q.scale.min, q.scale.max
+        elif q.type in ("number", "choice") and codes.shape[0]:
+            lo[j], hi[j] = codes[:, j].min(), codes[:, j].max()
+        if hi[j] <= lo[j]:  # a constant item: any positive width keeps it at 0
+            hi[j] = lo[j] + 1.0
+    return lo, hi
+
+
+def _roles(method: str, types: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    index = np.arange(len(types))
+    if method == "kmodes":
+        return index[:0], index
+    if method == "kmeans":
+        return index, index[:0]
+    cat = np.array([t in CATEGORICAL for t in types], dtype=bool)
+    return index[~cat], index[cat]
+
+
+def check_options(*, method, k, ks, n_boot, random_state, n_init) -> tuple[list[int], bool]:
+    """Validate segment()'s options (every problem at once). Returns the ks to try and whether
+    k was chosen by the caller (a single int)."""
+    problems = []
+    if method not in METHODS:
+        problems.append(_option("method", f"one of {', '.join(map(repr, METHODS))}", method))
+    fixed = isinstance(k, Integral) and not isinstance(k, bool)
+    if fixed:
+        sweep = [int(k)]
+    elif isinstance(k, str) and k == "auto":
+        sweep = _int_list(ks)
+        if sweep is None:
+            problems.append(_option("ks", "a range or sequence of ints >= 2", ks))
+    else:
+        sweep = _int_list(k) if isinstance(k, (range, tuple, list)) else None
+        if sweep is None:
+            problems.append(_option("k", "'auto', an int >= 2, or a range of ints >= 2", k))
+    if sweep is not None and (not sweep or min(sweep) < 2):
+        name = "ks" if isinstance(k, str) else "k"
+        problems.append(_option(name, "at least 2 (one segment is no segmentation)", k if name == "k" else ks))
+    for name, value, low in (("n_boot", n_boot, 0), ("n_init", n_init, 1)):
+        if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
+            problems.append(_option(name, f"an int >= {low}", value))
+    if not isinstance(random_state, Integral) or isinstance(random_state, bool):
+        problems.append(_option("random_state", "an int (the seed)", random_state))
+    if problems:
+        raise InputError(problems)
+    return sorted(set(sweep)), fixed
+
+
+def _int_list(values) -> list[int] | None:
+    try:
+        out = [int(v) for v in values]
+    except (TypeError, ValueError):
+        return None
+    if any(not isinstance(v, Integral) or isinstance(v, bool) for v in values):
+        return None
+    return out
+
+
+def _option(name: str, expected: str, value) -> Problem:
+    return Problem(
+        f"The {name!r} option must be {expected}. Got {value!r} instead.",
+        code="bad-option",
+    )
+
+
+def answers_frame(space: Space, index: pd.Index) -> pd.DataFrame:
+    """The codes as a DataFrame (items as columns), for profiles and assignment."""
+    return pd.DataFrame(space.codes, index=index, columns=list(space.items))

@@ -1,0 +1,111 @@
+"""The segmentation stage's objects: the k sweep (:class:`Selection`), one
+:class:`SegmentProfile` per segment, and the :class:`Segmentation` that holds them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from personas.cleaning.model import CleanResponses
+
+__all__ = ["Selection", "SegmentProfile", "Segmentation"]
+
+
+@dataclass(frozen=True, repr=False)
+class Selection:
+    """How k was chosen.
+
+    ``table`` has one row per k tried: ``k, cost, silhouette, stability`` (mean adjusted Rand
+    index of refits), ``min_jaccard`` (the least stable segment's clusterboot Jaccard),
+    ``status`` (``"ok"`` or why that k failed). ``knee`` is the kneedle elbow (None when the
+    curve has none), ``best_silhouette`` / ``most_stable`` the k each criterion prefers,
+    ``chosen`` the recommendation, ``reasons`` plain-words sentences for the decision journal
+    (disagreements explained), ``warnings`` degenerate cases met, ``silhouette_sample`` the
+    sample size when the silhouette was sampled (None = exact), ``params`` everything the sweep
+    ran with (seed, number of refits, sample sizes).
+    """
+
+    table: pd.DataFrame
+    chosen: int
+    knee: int | None = None
+    best_silhouette: int | None = None
+    most_stable: int | None = None
+    reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    silhouette_sample: int | None = None
+    params: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        ks = self.table["k"].tolist() if len(self.table) else []
+        return f"Selection(chosen={self.chosen}, knee={self.knee}, k in {ks})"
+
+
+@dataclass(frozen=True, repr=False)
+class SegmentProfile:
+    """What one segment looks like.
+
+    ``id`` is 1-based; segments are numbered by size, largest first (ties broken by centre),
+    so labels do not depend on the algorithm's arbitrary numbering.
+    ``profile``: question id -> typical answer code (mode for boolean/choice, mean for
+    likert/number). ``means``: question id -> mean code (share of True for booleans).
+    ``frequencies``: rows = question ids, columns = answer codes, values = share of the
+    segment giving that answer (NaN where the code does not apply). ``distinctive``: the answers
+    most over- and under-represented vs everyone, columns ``question, answer (code), label,
+    share, overall, difference, lift``, sorted by ``|difference|`` descending.
+    ``tensions``: tension id -> position in [-1 (pole a), +1 (pole b)]. ``medoid``: id of the
+    respondent nearest the centre. ``stability``: clusterboot Jaccard (None if not computed).
+    """
+
+    id: int
+    size: int
+    share: float
+    share_ci: tuple[float, float]
+    profile: pd.Series
+    means: pd.Series
+    frequencies: pd.DataFrame
+    distinctive: pd.DataFrame
+    tensions: pd.Series
+    medoid: str
+    stability: float | None = None
+
+    def __repr__(self) -> str:
+        return f"SegmentProfile(id={self.id}, size={self.size}, share={self.share:.1%})"
+
+
+@dataclass(frozen=True, repr=False)
+class Segmentation:
+    """Respondents grouped into ``k`` segments.
+
+    ``labels`` / ``distances``: indexed by respondent id (same order as ``clean.answers``),
+    segment id 1..k and the dissimilarity to that segment's centre. ``centers``: rows = segment
+    ids, columns = item ids, codes (modes for k-modes, means for k-means). ``model``: everything
+    ``assign`` needs, JSON-serialisable (method, items, centres, scaling, categorical encodings,
+    distance percentiles). ``journal``: the decisions taken, in plain words.
+    """
+
+    clean: CleanResponses
+    method: str
+    k: int
+    random_state: int
+    labels: pd.Series
+    distances: pd.Series
+    centers: pd.DataFrame
+    profiles: tuple[SegmentProfile, ...]
+    selection: Selection | None
+    model: dict
+    journal: tuple[str, ...] = ()
+
+    @property
+    def instrument(self):
+        return self.clean.instrument
+
+    def profile(self, segment_id: int) -> SegmentProfile:
+        for p in self.profiles:
+            if p.id == segment_id:
+                return p
+        raise KeyError(segment_id)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{p.id}: {p.share:.0%}" for p in self.profiles)
+        return f"Segmentation({self.method}, k={self.k}, {len(self.labels)} respondents; {sizes})"

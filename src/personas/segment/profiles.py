@@ -1,0 +1,155 @@
+"""What each segment looks like: size, typical answers, what sets it apart, tension positions.
+
+Everything is computed for all segments at once from answer counts (``bincount`` over
+segment x item x answer) and group means; nothing loops over respondents.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from personas.segment import _kmodes_data
+from personas.segment.model import SegmentProfile
+
+__all__ = ["build_profiles", "wilson_interval"]
+
+_Z95 = 1.959963984540054
+
+
+def wilson_interval(successes, n, *, z: float = _Z95):
+    """Wilson score interval for a proportion (vectorised): (low, high)."""
+    successes = np.asarray(successes, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    p = successes / n
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def build_profiles(
+    instrument, answers: pd.DataFrame, labels: np.ndarray, distances: np.ndarray, k: int,
+    *, stability: dict[int, float] | None = None,
+) -> tuple[SegmentProfile, ...]:
+    """One :class:`SegmentProfile` per segment id 1..k.
+
+    ``answers``: codes (items as columns, respondent ids as index); ``labels``: segment ids;
+    ``distances``: each respondent's dissimilarity to its segment's centre (for the medoid).
+    """
+    questions = [instrument.question(q) for q in answers.columns]
+    codes = answers.to_numpy(dtype=np.float64)
+    n = codes.shape[0]
+    sizes = np.bincount(labels, minlength=k + 1)[1:]
+    low, high = wilson_interval(sizes, n)
+    means = pd.DataFrame(codes, columns=answers.columns).groupby(labels).mean()
+    means = means.reindex(range(1, k + 1))
+    freq, overall = _frequencies(questions, codes, labels, k)
+    tensions = _tensions(instrument, questions, means)
+    medoids = _medoids(answers.index, labels, distances)
+    profiles = []
+    for s in range(1, k + 1):
+        seg_freq = freq[s - 1]
+        profiles.append(
+            SegmentProfile(
+                id=s,
+                size=int(sizes[s - 1]),
+                share=float(sizes[s - 1] / n),
+                share_ci=(float(low[s - 1]), float(high[s - 1])),
+                profile=_typical(questions, seg_freq, means.loc[s]),
+                means=means.loc[s].rename(None),
+                frequencies=seg_freq,
+                distinctive=_distinctive(questions, seg_freq, overall),
+                tensions=tensions.loc[s].rename(None),
+                medoid=str(medoids.get(s, "")),
+                stability=None if stability is None else stability.get(s),
+            )
+        )
+    return tuple(profiles)
+
+
+def _frequencies(questions, codes: np.ndarray, labels: np.ndarray, k: int):
+    """Per segment, share of each answer code per item (rows items, columns codes), NaN where
+    the code neither belongs to the question nor was given; and the same for everyone."""
+    ids = [q.id for q in questions]
+    coded = [j for j, q in enumerate(questions) if q.type != "number"]
+    allowed = {j: set(questions[j].codes) for j in coded}
+    observed, _ = _kmodes_data.encode(codes[:, coded])  # distinct codes per item, O(n d)
+    union = np.unique(np.concatenate([[], *observed, *[sorted(a) for a in allowed.values()]]))
+    n_u = union.size
+    counts = np.zeros((k, len(coded), n_u))
+    if coded and n_u:
+        pos = np.searchsorted(union, codes[:, coded])
+        flat = ((labels[:, None] - 1) * len(coded) + np.arange(len(coded))) * n_u + pos
+        counts = np.bincount(flat.ravel(), minlength=k * len(coded) * n_u).reshape(k, len(coded), n_u)
+    applies = np.zeros((len(coded), n_u), dtype=bool)
+    for row, j in enumerate(coded):
+        applies[row] = np.isin(union, list(allowed[j])) | (counts[:, row, :].sum(axis=0) > 0)
+    sizes = np.maximum(counts.sum(axis=2, keepdims=True), 1)
+    shares = np.where(applies[None], counts / sizes, np.nan)
+    total = counts.sum(axis=0)
+    everyone = np.where(applies, total / np.maximum(total.sum(axis=1, keepdims=True), 1), np.nan)
+
+    def frame(values):
+        out = pd.DataFrame(np.nan, index=ids, columns=union)
+        out.iloc[coded, :] = values
+        return out
+
+    return [frame(shares[s]) for s in range(k)], frame(everyone)
+
+
+def _typical(questions, freq: pd.DataFrame, means: pd.Series) -> pd.Series:
+    """Mode (smallest code on ties) for boolean/choice items, mean for likert/number."""
+    values = {}
+    for q in questions:
+        if q.type in ("boolean", "choice"):
+            row = freq.loc[q.id].fillna(-1.0)
+            values[q.id] = float(row.index[row.to_numpy().argmax()])
+        else:
+            values[q.id] = float(means[q.id])
+    return pd.Series(values, dtype=np.float64)
+
+
+def _distinctive(questions, freq: pd.DataFrame, overall: pd.DataFrame) -> pd.DataFrame:
+    """Answers over- and under-represented vs everyone, largest |difference| first.
+
+    Boolean items list only the True answer (the False share is its complement); number items
+    have no answer codes and are left out."""
+    seg = freq.stack().rename("share")
+    every = overall.stack().rename("overall")
+    table = pd.concat([seg, every], axis=1).reset_index(names=["question", "answer"])
+    kind = {q.id: q.type for q in questions}
+    keep = [kind[q] != "boolean" or a == 1.0 for q, a in zip(table["question"], table["answer"])]
+    table = table[keep].copy()
+    by_id = {q.id: q for q in questions}
+    table["label"] = [by_id[q].label(a) for q, a in zip(table["question"], table["answer"])]
+    table["difference"] = table["share"] - table["overall"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["lift"] = np.where(table["overall"] > 0, table["share"] / table["overall"], np.nan)
+    order = np.argsort(-table["difference"].abs().to_numpy(), kind="stable")
+    columns = ["question", "answer", "label", "share", "overall", "difference", "lift"]
+    return table.iloc[order][columns].reset_index(drop=True)
+
+
+def _tensions(instrument, questions, means: pd.DataFrame) -> pd.DataFrame:
+    """Segment positions on each tension in [-1 (pole a), +1 (pole b)]: the agreement with each
+    boolean/likert item of the tension, rescaled to [-1, 1], sign flipped for pole-a items,
+    averaged. Tensions without such items are NaN."""
+    weights = pd.DataFrame(0.0, index=[q.id for q in questions], columns=[t.id for t in instrument.tensions])
+    lo = pd.Series(0.0, index=weights.index)
+    hi = pd.Series(1.0, index=weights.index)
+    for q in questions:
+        if q.tension in weights.columns and q.pole in ("a", "b") and q.type in ("boolean", "likert"):
+            weights.loc[q.id, q.tension] = -1.0 if q.pole == "a" else 1.0
+            if q.type == "likert":
+                lo[q.id], hi[q.id] = q.scale.min, q.scale.max
+    agreement = 2 * (means[weights.index] - lo) / (hi - lo) - 1  # (k, items) in [-1, 1]
+    n_items = (weights != 0).sum(axis=0).replace(0, np.nan)
+    return agreement.fillna(0.0) @ weights / n_items
+
+
+def _medoids(index: pd.Index, labels: np.ndarray, distances: np.ndarray) -> dict[int, str]:
+    """Per segment the respondent nearest its centre; ties go to the smallest id."""
+    frame = pd.DataFrame({"segment": labels, "distance": distances, "id": index.astype(str)})
+    nearest = frame.groupby("segment")["distance"].transform("min")
+    return frame[frame["distance"] == nearest].groupby("segment")["id"].min().to_dict()
