@@ -47,15 +47,28 @@ def clean_from(instrument: Instrument, codes, *, ids=None) -> CleanResponses:
     columns = [q.id for q in instrument.items]
     answers = pd.DataFrame(codes, index=pd.Index(ids, name="respondent"), columns=columns)
     table = pd.DataFrame(
-        {"respondent": ids, "row": np.arange(2, len(ids) + 2), "status": "kept", "reason": "",
-         "other_reasons": ""}
+        {
+            "respondent": ids,
+            "row": np.arange(2, len(ids) + 2),
+            "status": "kept",
+            "reason": "",
+            "other_reasons": "",
+        }
     )
     source = Source(Path("toy.csv"), "csv", "0" * 64)
     return CleanResponses(instrument, answers, Ledger(table), source, {"rule": "auto", "cells": 0})
 
 
-def planted(n: int, n_items: int, n_segments: int, *, noise: float, random_state: int,
-            shares=None, n_categories: int = 2):
+def planted(
+    n: int,
+    n_items: int,
+    n_segments: int,
+    *,
+    noise: float,
+    random_state: int,
+    shares=None,
+    n_categories: int = 2,
+):
     """Answers planted from random prototype answer patterns, each answer replaced by a random
     one with probability ``noise``. Returns (codes, true segment of each row)."""
     rng = np.random.default_rng(random_state)

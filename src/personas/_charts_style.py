@@ -69,14 +69,17 @@ def segment_colors(summary) -> dict[int, str]:
     Returns
     -------
     dict
-        ``{segment id: "#RRGGBB"}``. Segment ``i`` (1-based) always gets ``PALETTE[i - 1]``
-        (cycling after ten), so every chart, and every wave whose ids are aligned with a
-        baseline, shows a segment in the same colour.
+        ``{segment id: "#RRGGBB"}``. A segment's ``color`` field (a palette index, set when a
+        wave is aligned with a baseline so that a segment keeps its colour across waves) wins;
+        otherwise segment ``i`` (1-based) gets ``PALETTE[i - 1]`` (cycling after ten), so every
+        chart of a report shows a segment in the same colour.
     """
     colors = {}
     for seg in _segment_list(summary):
         sid = int(seg["id"])
-        colors[sid] = PALETTE[(sid - 1) % len(PALETTE)]
+        index = seg.get("color")
+        index = sid - 1 if index is None else int(index)
+        colors[sid] = PALETTE[index % len(PALETTE)]
     return colors
 
 

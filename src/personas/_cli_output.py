@@ -55,8 +55,8 @@ def print_ledger(ledger) -> None:
     console.print(table)
     invalid = (ledger.rules.get("invalid values") or {}).get("cells") or 0
     if invalid:
-        console.print(f"{invalid:,} answers that their question does not allow were read as "
-                      "missing answers (--lenient).")
+        console.print(f"Read as missing because their question does not allow them "
+                      f"(--lenient): {invalid:,} answers.")
 
 
 def print_segments(run) -> None:

@@ -200,6 +200,14 @@ class Truth:
         segments = [replace(s, share=change.shares.get(s.id, s.share)) for s in self.segments]
         segments += list(change.add)
         total = sum(s.share for s in segments)
+        if not total > 0:
+            raise InputError(
+                Problem(
+                    f"drift of wave {wave!r} leaves every segment with share 0",
+                    file=str(self.path) if self.path else None,
+                    code="bad-share",
+                )
+            )
         segments = [replace(s, share=s.share / total) for s in segments]
         noise = self.noise if change.noise is None else change.noise
         return replace(self, segments=tuple(segments), noise=noise)

@@ -40,6 +40,7 @@ from personas._charts_personas import (
 )
 from personas._charts_style import PALETTE, alt_text, segment_colors
 from personas._charts_tensions import pole_value, tension_chart
+from personas._charts_waves import shares_over_waves_chart
 
 __all__ = [
     "PALETTE",
@@ -60,4 +61,5 @@ __all__ = [
     "shares_chart",
     "persona_card_chart",
     "exclusions_chart",
+    "shares_over_waves_chart",
 ]

@@ -138,11 +138,6 @@ def instrument(study: str, to: str, out: Path | None, seed: int) -> None:
     help="Truth file of planted segments (default: the study's truth.yaml if any).",
 )
 @click.option(
-    "--drift",
-    is_flag=True,
-    help="Apply the truth file's `drift` section (shares shift, a new segment).",
-)
-@click.option(
     "--format",
     "fmt",
     type=click.Choice(["csv", "xlsx", "sav", "parquet"]),
@@ -152,7 +147,7 @@ def instrument(study: str, to: str, out: Path | None, seed: int) -> None:
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing wave file.")
 @_handle_errors
-def simulate(study, n, seed, wave, truth, drift, fmt, overwrite) -> None:
+def simulate(study, n, seed, wave, truth, fmt, overwrite) -> None:
     """Write a synthetic wave with planted segments and real-world dirt."""
     from personas.pipeline import simulate_study
 
@@ -162,7 +157,6 @@ def simulate(study, n, seed, wave, truth, drift, fmt, overwrite) -> None:
         random_state=seed,
         wave=wave,
         truth=truth,
-        drift=drift,
         format=fmt,
         overwrite=overwrite,
     )
@@ -273,7 +267,8 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
     print_verdicts(result.run)
     click.echo(f"Run: {result.run.path}")
     for fmt_name, path in result.reports.items():
-        click.echo(f"Report ({fmt_name}): {path}")
+        label = "Study page" if fmt_name == "study" else f"Report ({fmt_name})"
+        click.echo(f"{label}: {path}")
 
 
 @main.command()

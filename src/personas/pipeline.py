@@ -105,7 +105,19 @@ def run_study(
         write_extra=_report_writer(report) if report else None,
     )
     reports = {fmt: run.path / f"index.{fmt}" for fmt in report}
+    if report and run.path.parent.name == instrument.study_id:
+        reports["study"] = update_study_page(run.path.parent)
     return RunOutcome(run=run, reports=reports)
+
+
+def update_study_page(folder: Path) -> Path | None:
+    """Rebuild and render ``reports/<study>/index.html``: shares over waves, every wave linked."""
+    from personas.report.render import render_report
+    from personas.report.study_page import build_study_page
+
+    if build_study_page(folder) is None:
+        return None
+    return render_report(folder, to=("html",))["html"]
 
 
 def report_run(run_dir: Path, *, to=("html",), engine="auto") -> dict[str, Path]:
@@ -124,27 +136,24 @@ def simulate_study(
     random_state: int = 0,
     wave: str = "wave-1",
     truth: Path | None = None,
-    drift: bool = False,
     format: str = "csv",
     overwrite: bool = False,
 ):
     """``personas simulate``: write ``surveys/<study>/waves/<wave>.<format>``.
 
     The truth file defaults to the study's ``truth.yaml`` when there is one; without any, each
-    hand-made persona is planted as one segment of equal share.
+    hand-made persona is planted as one segment of equal share. When the truth file has a
+    ``drift`` entry for ``wave``, it applies (shares shift, segments appear).
     """
     from personas.simulate import load_truth, simulate, write_wave
 
     instrument = _instrument(study_dir)
-    truth_path = truth or (study_dir / "truth.yaml")
-    planted = load_truth(truth_path, instrument) if Path(truth_path).is_file() else None
-    if drift:
-        if planted is None:
-            from personas.errors import InputError
-
-            raise InputError("--drift needs a truth file with a `drift` section")
-        planted = planted.drifted()
-    sim = simulate(instrument, n=n, random_state=random_state, truth=planted)
+    default = study_dir / "truth.yaml"
+    if truth is not None:
+        planted = load_truth(truth, instrument)
+    else:
+        planted = load_truth(default, instrument) if default.is_file() else None
+    sim = simulate(instrument, n=n, random_state=random_state, truth=planted, wave=wave)
     path = study_dir / "waves" / f"{wave}.{format}"
     write_wave(sim, path, overwrite=overwrite)
     return path, sim

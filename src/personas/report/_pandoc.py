@@ -56,7 +56,7 @@ def render_html(qmd: Path, out: Path) -> None:
         with template_files("report.html", "personas.lua") as (template, lua):
             args = ["--to", "html5", "--template", str(template), "--lua-filter", str(lua)]
             args += ["--section-divs", "--include-in-header", str(head)]
-            args += _toc_args(options) + ["--output", str(out)]
+            args += _toc_args(options) + ["--output", str(Path(out).resolve())]
             _pandoc(qmd, args)
 
 

@@ -26,11 +26,12 @@ import os
 import re
 import shutil
 import uuid
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from personas.errors import InputError, PersonasError, Problem
+from personas.errors import InputError, PersonasError, PersonasWarning, Problem
 from personas.report._assets import inline_script, template_text, vega_bundle
 from personas.report._pandoc import render_html, render_pdf
 from personas.report._quarto import render_with_quarto
@@ -100,7 +101,14 @@ def render_report(
     try:
         for fmt in formats:
             staged[fmt] = _temporary(qmd.parent, fmt)
-            _render_one(qmd, fmt, staged[fmt], quarto=quarto)
+            try:
+                _render_one(qmd, fmt, staged[fmt], quarto=quarto)
+            except PersonasError as error:
+                if engine != "auto" or quarto is None:
+                    raise
+                warnings.warn(f"Quarto failed, rendered with the bundled pandoc instead: "
+                              f"{error}", PersonasWarning, stacklevel=2)
+                _render_one(qmd, fmt, staged[fmt], quarto=None)
         written = {}
         for fmt, path in staged.items():
             written[fmt] = qmd.with_suffix("." + fmt)

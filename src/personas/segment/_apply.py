@@ -27,6 +27,7 @@ from personas.segment import _kmodes_data
 __all__ = ["assign_codes", "build_model", "distance_percentiles"]
 
 SCHEMA = "personas/segment-model@1"
+_ROWS = 65536
 DISTANCE = {"kmodes": "matching", "kmeans": "euclidean", "kprototypes": "kprototypes"}
 
 
@@ -102,17 +103,25 @@ def _dissimilarities(model: dict, codes: np.ndarray) -> np.ndarray:
     bad = [items[j] for j in numeric if np.isnan(codes[:, j]).any()]
     if bad:
         raise InputError(
-            [Problem(f"item {q!r} has missing answers; {model['method']} needs every numeric "
-                     "answer", column=q, hint="impute or drop those respondents") for q in bad]
+            [
+                Problem(
+                    f"item {q!r} has missing answers; {model['method']} needs every numeric answer",
+                    column=q,
+                    hint="impute or drop those respondents",
+                )
+                for q in bad
+            ]
         )
     dist = np.zeros((codes.shape[0], centers.shape[0]))
     if numeric.size:
         scale = np.array([model["scaling"][items[j]] for j in numeric], dtype=np.float64)
         lo, width = scale[:, 0], scale[:, 1] - scale[:, 0]
-        x = (codes[:, numeric] - lo) / width
         c = (centers[:, numeric] - lo) / width
-        sq = (x**2).sum(axis=1)[:, None] - 2 * x @ c.T + (c**2).sum(axis=1)[None, :]
-        dist += np.maximum(sq, 0.0)
+        c_sq = (c**2).sum(axis=1)[None, :]
+        for a in range(0, codes.shape[0], _ROWS):  # blocks: no n x d temporaries
+            x = (codes[a : a + _ROWS, numeric] - lo) / width
+            sq = (x**2).sum(axis=1)[:, None] - 2 * x @ c.T + c_sq
+            dist[a : a + _ROWS] = np.maximum(sq, 0.0)
     if categorical.size:
         mismatches = _mismatches(codes[:, categorical], centers[:, categorical])
         dist += mismatches * (model["gamma"] if model["method"] == "kprototypes" else 1.0)

@@ -16,6 +16,7 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
+from personas.segment._kprototypes import kprototypes
 from personas.segment._space import Space
 from personas.segment.kmodes import fit_encoded
 
@@ -46,7 +47,7 @@ def fit(space: Space, k: int, *, random_state: int, n_init: int) -> Fit:
             elif space.method == "kmeans":
                 result = _fit_kmeans(space, k, random_state, n_init)
             else:
-                result = _fit_kprototypes(space, k, random_state)
+                result = _fit_kprototypes(space, k, random_state, n_init)
         except ConvergenceWarning as warning:
             raise FitFailed(str(warning)) from None
     sizes = np.bincount(result.labels, minlength=k)
@@ -58,7 +59,11 @@ def fit(space: Space, k: int, *, random_state: int, n_init: int) -> Fit:
 def _fit_kmodes(space: Space, k: int, random_state: int, n_init: int) -> Fit:
     with threadpool_limits(limits=1, user_api="blas"):
         centroids, labels, cost, _ = fit_encoded(
-            space.enc, n_clusters=k, init="Huang", n_init=n_init, max_iter=100,
+            space.enc,
+            n_clusters=k,
+            init="Huang",
+            n_init=n_init,
+            max_iter=100,
             random_state=random_state,
         )
     centers = np.column_stack(
@@ -73,20 +78,15 @@ def _fit_kmeans(space: Space, k: int, random_state: int, n_init: int) -> Fit:
     return Fit(km.labels_.astype(np.intp), centers, float(km.inertia_))
 
 
-def _fit_kprototypes(space: Space, k: int, random_state: int) -> Fit:
-    from kmodes.kprototypes import KPrototypes
-
+def _fit_kprototypes(space: Space, k: int, random_state: int, n_init: int) -> Fit:
     num, cat = space.numeric, space.categorical
-    X = np.column_stack([space.scaled, space.codes[:, cat]])
-    model = KPrototypes(n_clusters=k, init="Cao", gamma=space.gamma, random_state=random_state)
-    try:
-        labels = model.fit_predict(X, categorical=list(range(num.size, num.size + cat.size)))
-    except (ValueError, AssertionError) as error:
-        raise FitFailed(str(error)) from None
-    if model.cluster_centroids_.shape[0] < k:
+    labels, centres_num, centres_cat, cost = kprototypes(
+        space.scaled, space.enc, k, gamma=space.gamma, n_init=n_init, random_state=random_state
+    )
+    if centres_num is None:
         raise FitFailed("fewer distinct answer patterns than segments")
-    centroids = model.cluster_centroids_.astype(np.float64)
     centers = np.empty((k, len(space.items)))
-    centers[:, num] = space.lo[num] + centroids[:, : num.size] * (space.hi - space.lo)[num]
-    centers[:, cat] = centroids[:, num.size :]
-    return Fit(np.asarray(labels, dtype=np.intp), centers, float(model.cost_))
+    centers[:, num] = space.lo[num] + centres_num * (space.hi - space.lo)[num]
+    for column, j in enumerate(cat):
+        centers[:, j] = space.categories[j][centres_cat[:, column]]
+    return Fit(np.asarray(labels, dtype=np.intp), centers, float(cost))

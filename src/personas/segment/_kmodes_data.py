@@ -6,7 +6,8 @@ at once with one matrix product against a *reduced* one-hot matrix (category 0 o
 the reference and has no column), which is exact in float32 for counts below 2**24:
 
     mismatches(x, c) = sum_j [x_j != c_j]
-                     = sum_{j: c_j > 0} (1 - onehot(x)_{j, c_j}) + sum_{j: c_j = 0} sum_{v>0} onehot(x)_{j, v}
+                     = sum_{j: c_j > 0} (1 - onehot(x)_{j, c_j})
+                       + sum_{j: c_j = 0} sum_{v > 0} onehot(x)_{j, v}
 
 so ``D = onehot(X) @ W + const`` with ``W`` and ``const`` built from the centroids. Unknown
 categories (code -1, only at predict time) would look like category 0 in that encoding and
@@ -23,6 +24,7 @@ import numpy as np
 # converted block by block.
 _ONEHOT_BYTES = 256 * 2**20
 _BLOCK = 65536
+_ROWS = 16384  # rows per block when converting data
 
 
 @dataclass
@@ -83,29 +85,53 @@ def encode_column(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def encode(X: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """Each column's sorted distinct values and the ``(n, d)`` codes of ``X``.
 
-    Integer-valued numeric data with a small range per column (answer codes) is encoded for
-    all columns at once with one ``bincount``; anything else column by column.
+    Integer-valued numeric data with a small range per column (answer codes) takes a fast path
+    by blocks of rows (:func:`_encode_small_ints`); anything else goes column by column.
     """
     if X.dtype.kind in "biuf" and X.size:
-        values = X.astype(np.int8) if X.dtype.kind == "b" else X
-        lo, hi = values.min(axis=0), values.max(axis=0)
-        span = (hi - lo).astype(np.float64) + 1
-        if span.sum() < 2**24 and np.array_equal(values, np.floor(values)):
-            span = span.astype(np.intp)
-            start = np.concatenate([[0], np.cumsum(span)[:-1]])
-            shifted = (values - lo).astype(np.intp) + start
-            present = np.bincount(shifted.ravel(), minlength=int(span.sum())) > 0
-            seen = np.cumsum(present)
-            before = np.where(start > 0, seen[start - 1], 0)  # distinct values of earlier columns
-            codes = seen[shifted] - 1 - before
-            categories = [
-                (np.flatnonzero(present[a : a + w]) + lo[j]).astype(X.dtype)
-                for j, (a, w) in enumerate(zip(start, span))
-            ]
-            return categories, codes
+        fast = _encode_small_ints(X)
+        if fast is not None:
+            return fast
     pairs = [encode_column(X[:, j]) for j in range(X.shape[1])]
     categories = [p[0] for p in pairs]
     codes = np.column_stack([p[1] for p in pairs]) if pairs else np.empty(X.shape, np.intp)
+    return categories, codes
+
+
+def _encode_small_ints(X: np.ndarray):
+    """Encode integer-valued columns whose values span at most 32767; None if they do not.
+
+    Works on blocks of rows so that no temporary of the size of ``X`` is allocated."""
+    n, d = X.shape
+    lo = np.full(d, np.iinfo(np.int64).max)
+    hi = np.full(d, np.iinfo(np.int64).min)
+    for a in range(0, n, _ROWS):
+        block = X[a : a + _ROWS]
+        with np.errstate(invalid="ignore"):
+            ints = block.astype(np.int64)
+        if block.dtype.kind == "f" and not np.array_equal(ints, block):  # fractions, NaN, inf
+            return None
+        np.minimum(lo, ints.min(axis=0), out=lo)
+        np.maximum(hi, ints.max(axis=0), out=hi)
+    span = hi - lo + 1
+    if span.max() > 32767:
+        return None
+    start = np.concatenate([[0], np.cumsum(span)[:-1]])
+    codes = np.empty((n, d), dtype=_code_dtype(int(span.max())))
+    present = np.zeros(int(span.sum()), dtype=bool)
+    for a in range(0, n, _ROWS):
+        local = X[a : a + _ROWS].astype(np.int64) - lo
+        codes[a : a + _ROWS] = local
+        present |= np.bincount((local + start).ravel(), minlength=present.size) > 0
+    seen = np.cumsum(present)
+    rank = seen - 1 - np.repeat(np.where(start > 0, seen[start - 1], 0), span)
+    if not present.all():  # some value inside a column's range never occurs: renumber
+        for a in range(0, n, _ROWS):
+            codes[a : a + _ROWS] = rank[codes[a : a + _ROWS] + start]
+    categories = [
+        (np.flatnonzero(present[a : a + w]) + lo[j]).astype(X.dtype)
+        for j, (a, w) in enumerate(zip(start, span, strict=True))
+    ]
     return categories, codes
 
 
@@ -142,7 +168,9 @@ def _onehot_block(enc: Encoded, start: int, stop: int) -> np.ndarray:
         out[:, :-1] = block == 1
         return out
     out = np.zeros(rows * width, dtype=np.float32)
-    flat = np.where(block > 0, enc.offsets + block - 1, enc.width) + (np.arange(rows) * width)[:, None]
+    flat = (
+        np.where(block > 0, enc.offsets + block - 1, enc.width) + (np.arange(rows) * width)[:, None]
+    )
     out[flat.ravel()] = 1.0
     out = out.reshape(rows, width)
     out[:, -1] = 1.0

@@ -17,24 +17,36 @@ def init_huang(enc: Encoded, k: int, rng: np.random.RandomState) -> np.ndarray:
     then replace each centroid by the nearest respondent not already used as a centroid."""
     n, d = enc.n, enc.d
     centroids = np.empty((k, d), dtype=np.intp)
+    cumulative = np.cumsum(_column_counts(enc), axis=1)
     for j in range(d):
         # kmodes draws from the sorted column; the i-th sorted value is found from the
         # cumulative counts instead of sorting n values.
-        cumulative = np.cumsum(np.bincount(enc.codes[:, j], minlength=enc.n_cats[j]))
-        centroids[:, j] = np.searchsorted(cumulative, rng.choice(n, k), side="right")
+        centroids[:, j] = np.searchsorted(cumulative[j], rng.choice(n, k), side="right")
     dist = distances(enc, centroids)
     equal = (dist == 0).sum(axis=1)  # how many current centroids each respondent equals
     for ik in range(k):
         # Same order as kmodes (np.argsort of the int64 distances, default kind), then the first
         # respondent that does not equal any current centroid (or the last one).
         order = np.argsort(dist[:, ik].astype(np.int64))
-        free = np.flatnonzero(equal[order] == 0)
-        pick = order[free[0]] if free.size else order[-1]
+        free = equal[order] == 0
+        pick = order[free.argmax()] if free.any() else order[-1]
         centroids[ik] = enc.codes[pick]
         equal -= dist[:, ik] == 0
         dist[:, ik] = distances(enc, centroids[ik : ik + 1])[:, 0]
         equal += dist[:, ik] == 0
     return centroids
+
+
+def _column_counts(enc: Encoded) -> np.ndarray:
+    """``(d, m)`` number of respondents giving each code in each column."""
+    if enc.onehot is not None:  # column sums of the one-hot answers (exact below 2**24 rows)
+        sums = enc.onehot.sum(axis=0, dtype=np.float64)[:-1].astype(np.int64)
+        out = np.zeros((enc.d, enc.m), dtype=np.int64)
+        for j in range(enc.d):
+            out[j, 1 : enc.n_cats[j]] = sums[enc.offsets[j] : enc.offsets[j] + enc.n_cats[j] - 1]
+        out[:, 0] = enc.n - out.sum(axis=1)
+        return out
+    return np.stack([np.bincount(enc.codes[:, j], minlength=enc.m) for j in range(enc.d)])
 
 
 def init_cao(enc: Encoded, k: int) -> np.ndarray:
@@ -62,13 +74,21 @@ def init_random(enc: Encoded, k: int, rng: np.random.RandomState) -> np.ndarray:
 def distinct_rows_at_least(codes: np.ndarray, k: int) -> tuple[bool, np.ndarray | None]:
     """Whether ``codes`` has more than ``k`` distinct rows; if not, the distinct rows (sorted).
 
-    A 64-bit row hash certifies "more than k" in O(n d) for the usual case; hash collisions can
-    only merge rows, so the exact (slower) ``np.unique(axis=0)`` runs only when few distinct
-    hashes are seen.
+    A 64-bit row hash certifies "more than k" cheaply, first on a prefix of the rows, then on
+    all of them; hash collisions can only merge rows, so the exact (slower)
+    ``np.unique(axis=0)`` runs only when few distinct hashes are seen.
     """
     weights = np.random.RandomState(12345).randint(1, 2**62, size=codes.shape[1], dtype=np.int64)
-    hashed = codes.astype(np.int64) @ (weights | 1)
-    if np.unique(hashed[: 4 * (k + 1)]).size > k or np.unique(hashed).size > k:
+    weights |= 1
+
+    def hashed(rows):
+        return rows.astype(np.int64) @ weights
+
+    if np.unique(hashed(codes[: 4 * (k + 1)])).size > k:
+        return True, None
+    step = 16384
+    all_hashes = np.concatenate([hashed(codes[a : a + step]) for a in range(0, len(codes), step)])
+    if np.unique(all_hashes).size > k:
         return True, None
     unique = np.unique(codes, axis=0)
     return unique.shape[0] > k, unique

@@ -26,10 +26,10 @@ import numpy as np
 
 from personas.segment._kmodes_data import Encoded, counts, distances
 
-_WINDOW = 8192  # respondents whose distances are computed together
+_WINDOW = 2048  # respondents whose distances are computed together
 _BATCH = 2048  # moves examined together for the next mode change
-_DENSE = 4_000_000
-_EXACT = 512  # moves followed exactly after the first one the cheap bound cannot clear  # cap on batch x pairs x categories in _first_event
+_DENSE = 4_000_000  # cap on moves x pairs x categories followed exactly at once
+_EXACT = 512  # most moves followed exactly past the first one the cheap bound cannot clear
 
 
 class _State:
@@ -45,6 +45,7 @@ class _State:
         self.valid = np.arange(enc.m)[None, :] < enc.n_cats[:, None]  # (d, m)
         self.invalid = ~self.valid[None]  # (1, d, m)
         self.grid_c, self.grid_j = np.indices((self.k, enc.d))
+        self.stretch = _EXACT  # moves followed exactly past the bound, adapted as we go
 
     def move(self, point: int, to: int, origin: int) -> bool:
         """kmodes' ``_move_point_cat`` for one respondent; True if a centroid changed."""
@@ -138,13 +139,15 @@ def _first_event(state: _State, points: np.ndarray, to: np.ndarray) -> tuple[int
     if emptying <= first_unsafe:
         return emptying, emptying < n_moves
     # Follow exactly, past the bound, the (cluster, column) pairs whose gap could reach 0.
-    stretch = min(n_moves, first_unsafe + _EXACT)
+    stretch = min(n_moves, first_unsafe + state.stretch)
     pair_c, pair_j = np.nonzero(h <= touched[stretch - 1][:, None])
     found, event = stretch, False
     if pair_c.size:
         found, event = _exact_events(
             state, points[:stretch], to[:stretch], origin[:stretch], pair_c, pair_j
         )
+    # adapt how far to look: events come in bursts (small clusters near a tie)
+    state.stretch = max(16, min(_EXACT, 2 * (found - first_unsafe) if event else 2 * state.stretch))
     if emptying < n_moves and emptying <= found:
         return emptying, True
     return found, event
@@ -195,12 +198,26 @@ def _window_pass(state: _State, start: int, stop: int, dist: np.ndarray) -> tupl
         p = int(batch[n_ok])
         moves += 1
         pos = p + 1
+        before = state.C.copy()
         if state.move_and_refill(start + p, int(nearest[p])):
             changed = True
             if pos < stop - start:
-                dist[pos:] = distances(state.enc, state.C, start + pos, stop)
+                _update_distances(state, before, start + pos, stop, dist[pos:])
                 nearest[pos:] = dist[pos:].argmin(axis=1)
     return moves, changed
+
+
+def _update_distances(state: _State, before: np.ndarray, start: int, stop: int, dist) -> None:
+    """Distances of rows ``start:stop`` after centroids changed from ``before`` (in place):
+    each changed (cluster, column) adds or removes one mismatch."""
+    cs, js = np.nonzero(before != state.C)
+    if cs.size > 8:
+        dist[:] = distances(state.enc, state.C, start, stop)
+        return
+    codes = state.enc.codes
+    for c, j in zip(cs, js, strict=True):
+        column = codes[start:stop, j]
+        dist[:, c] += (column == before[c, j]).astype(np.float32) - (column == state.C[c, j])
 
 
 def iterate(state: _State, dist: np.ndarray) -> int:

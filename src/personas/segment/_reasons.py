@@ -39,7 +39,9 @@ def stability_phrase(row: pd.Series, jaccard=None) -> str:
     if least >= STABLE:
         return f"all {words(k)} segments stable (Jaccard >= {_floor2(least)})"
     n_stable = None if jaccard is None else int((jaccard >= STABLE).sum())
-    head = f"{n_stable} of {k} segments stable" if n_stable is not None else "not all segments stable"
+    head = (
+        f"{n_stable} of {k} segments stable" if n_stable is not None else "not all segments stable"
+    )
     kind = "unstable" if least < UNSTABLE else "doubtful"
     return f"{head}; the least stable is {kind} (Jaccard {least:.2f})"
 
@@ -55,10 +57,10 @@ def choose(ok: pd.DataFrame, knee: int | None, *, binary: bool, measured: bool):
     elif stable:
         chosen = best_k(by_k.loc[stable, "silhouette"])
         why = "it has the highest silhouette among the k whose segments are all stable"
-        if knee is None:
-            reasons.append("the cost curve has no clear elbow")
-        else:
-            reasons.append(f"the elbow at {knee} is not stable ({stability_phrase(_row(by_k, knee))})")
+        if knee is not None:
+            reasons.append(
+                f"the elbow at {knee} is not stable ({stability_phrase(_row(by_k, knee))})"
+            )
     else:
         chosen = knee if knee is not None else best_sil
         why = "it is the elbow" if knee is not None else "it has the highest silhouette"

@@ -35,7 +35,10 @@ def silhouette(space: Space, labels: np.ndarray, k: int, *, random_state: int):
     if space.method == "kmeans":
         sample = EUCLIDEAN_SAMPLE if space.n > EUCLIDEAN_SAMPLE else None
         score = silhouette_score(
-            space.scaled, labels, metric="euclidean", sample_size=sample,
+            space.scaled,
+            labels,
+            metric="euclidean",
+            sample_size=sample,
             random_state=random_state,
         )
         return float(score), sample

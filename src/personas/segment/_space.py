@@ -39,8 +39,9 @@ class Space:
     numeric: np.ndarray  # indices of items treated as numbers
     categorical: np.ndarray  # indices of items treated as categories
     gamma: float | None = None
-    enc: _kmodes_data.Encoded | None = field(default=None, repr=False)
-    categories: list[np.ndarray] = field(default_factory=list, repr=False)
+    enc: _kmodes_data.Encoded | None = field(default=None, repr=False)  # categorical items
+    categories: list[np.ndarray] = field(default_factory=list, repr=False)  # values per item
+    item_codes: np.ndarray | None = field(default=None, repr=False)  # (n, d) positions in those
     patterns: int | None = None  # distinct answer patterns when few (<= _FEW), else None
 
     @property
@@ -58,9 +59,20 @@ class Space:
         enc = None
         if self.enc is not None:
             enc = _kmodes_data.prepare(self.enc.codes[index], self.enc.n_cats)
+        # k-modes needs only the encoded answers
+        codes = np.empty((index.size, 0)) if self.method == "kmodes" else self.codes[index]
         return Space(
-            self.method, self.items, self.types, self.codes[index], self.lo, self.hi,
-            self.numeric, self.categorical, self.gamma, enc, self.categories,
+            self.method,
+            self.items,
+            self.types,
+            codes,
+            self.lo,
+            self.hi,
+            self.numeric,
+            self.categorical,
+            self.gamma,
+            enc,
+            self.categories,
         )
 
 
@@ -89,9 +101,10 @@ def build_space(clean, method: str) -> Space:
     if len(answers) == 0:
         problems.append(Problem("there are no respondents to segment", code="no-respondents"))
     ids = [q.id for q in items]
-    codes = answers[ids].to_numpy(dtype=np.float64) if ids else np.empty((len(answers), 0))
+    frame = answers if list(answers.columns) == ids else answers[ids]
+    codes = frame.to_numpy(dtype=np.float64, copy=False)  # a view when possible: no n x d copy
     missing = np.isnan(codes).sum(axis=0)
-    for q, n_missing in zip(items, missing):
+    for q, n_missing in zip(items, missing, strict=True):
         if n_missing:
             problems.append(
                 Problem(
@@ -111,12 +124,12 @@ def build_space(clean, method: str) -> Space:
     lo, hi = _scale_range(items, codes)
     numeric, categorical = _roles(method, types)
     space = Space(method, tuple(ids), types, codes, lo, hi, numeric, categorical)
-    categories, item_codes = _kmodes_data.encode(codes)
-    few, unique = distinct_rows_at_least(item_codes, _FEW)
+    space.categories, space.item_codes = _kmodes_data.encode(codes)
+    few, unique = distinct_rows_at_least(space.item_codes, _FEW)
     space.patterns = None if few else unique.shape[0]
-    if method == "kmodes":
-        space.categories = categories
-        space.enc = _kmodes_data.prepare(item_codes, [len(c) for c in categories])
+    if categorical.size:
+        n_cats = [len(space.categories[j]) for j in categorical]
+        space.enc = _kmodes_data.prepare(space.item_codes[:, categorical], n_cats)
     if method == "kprototypes":  # the kmodes package's default weight, recorded
         space.gamma = float(0.5 * np.mean(space.scaled.std(axis=0)))
     return space
@@ -173,7 +186,9 @@ def _roles(method: str, types: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return index[~cat], index[cat]
 
 
-def check_options(*, method, k, ks, n_boot, random_state, n_init) -> tuple[list[int], bool]:
+def check_options(
+    *, method, k, ks, n_boot, random_state, n_init, boot_size=2, n_jobs=1
+) -> tuple[list[int], bool]:
     """Validate segment()'s options (every problem at once). Returns the ks to try and whether
     k was chosen by the caller (a single int)."""
     problems = []
@@ -192,10 +207,18 @@ def check_options(*, method, k, ks, n_boot, random_state, n_init) -> tuple[list[
             problems.append(_option("k", "'auto', an int >= 2, or a range of ints >= 2", k))
     if sweep is not None and (not sweep or min(sweep) < 2):
         name = "ks" if isinstance(k, str) else "k"
-        problems.append(_option(name, "at least 2 (one segment is no segmentation)", k if name == "k" else ks))
-    for name, value, low in (("n_boot", n_boot, 0), ("n_init", n_init, 1)):
+        problems.append(
+            _option(name, "at least 2 (one segment is no segmentation)", k if name == "k" else ks)
+        )
+    for name, value, low in (
+        ("n_boot", n_boot, 0),
+        ("n_init", n_init, 1),
+        ("boot_size", boot_size, 2),
+    ):
         if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
             problems.append(_option(name, f"an int >= {low}", value))
+    if not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool) or n_jobs == 0:
+        problems.append(_option("n_jobs", "a non-zero int (-1: one process per core)", n_jobs))
     if not isinstance(random_state, Integral) or isinstance(random_state, bool):
         problems.append(_option("random_state", "an int (the seed)", random_state))
     if problems:

@@ -13,7 +13,7 @@ method at that sample size, which is conservative for the full wave.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
 
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
@@ -36,6 +36,44 @@ def best_jaccard(reference: np.ndarray, labels: np.ndarray, k: int) -> np.ndarra
     return np.where(rows > 0, np.nan_to_num(jaccard).max(axis=1), np.nan)
 
 
+def resamples(n: int, k: int, *, n_boot: int, boot_size: int, random_state: int):
+    """The ``n_boot`` resamples of k: (rows drawn with replacement, seed of the refit).
+
+    Seeds come from ``(random_state, k)`` so a k's stability does not depend on the other ks.
+    """
+    rng = np.random.default_rng([random_state, k])
+    m = min(n, boot_size)
+    out = []
+    for _ in range(n_boot):
+        index = rng.integers(0, n, size=m)
+        out.append((index, int(rng.integers(2**31 - 1))))
+    return out
+
+
+def refit(space: Space, index: np.ndarray, k: int, *, seed: int, n_init: int):
+    """Labels of a refit on the resampled rows, or None when the refit fails."""
+    try:
+        return fit(space.rows(index), k, random_state=seed, n_init=n_init).labels
+    except FitFailed:
+        return None
+
+
+def compare(labels: np.ndarray, draws, refits, k: int) -> tuple[float, np.ndarray]:
+    """(mean adjusted Rand index, mean best Jaccard per cluster) of the refits against the
+    full-data ``labels`` on the resampled rows; a failed refit (None) counts as 0."""
+    if not draws:
+        return float("nan"), np.full(k, np.nan)
+    aris = np.zeros(len(draws))
+    jaccards = np.zeros((len(draws), k))
+    for b, ((index, _), new) in enumerate(zip(draws, refits, strict=True)):
+        if new is not None:
+            aris[b] = adjusted_rand_score(labels[index], new)
+            jaccards[b] = best_jaccard(labels[index], new, k)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a cluster absent from every resample
+        return float(aris.mean()), np.nanmean(jaccards, axis=0)
+
+
 def bootstrap(
     space: Space,
     labels: np.ndarray,
@@ -45,28 +83,8 @@ def bootstrap(
     boot_size: int,
     n_init: int,
     random_state: int,
-    tick: Callable[[int], None] | None = None,
 ) -> tuple[float, np.ndarray]:
-    """(mean adjusted Rand index, mean best Jaccard per cluster) over ``n_boot`` refits.
-
-    Seeds come from ``(random_state, k)`` so a k's stability does not depend on the other ks.
-    """
-    if n_boot == 0:
-        return float("nan"), np.full(k, np.nan)
-    rng = np.random.default_rng([random_state, k])
-    m = min(space.n, boot_size)
-    aris = np.zeros(n_boot)
-    jaccards = np.zeros((n_boot, k))
-    for b in range(n_boot):
-        index = rng.integers(0, space.n, size=m)
-        seed = int(rng.integers(2**31 - 1))
-        try:
-            refit = fit(space.rows(index), k, random_state=seed, n_init=n_init)
-        except FitFailed:
-            refit = None
-        if refit is not None:
-            aris[b] = adjusted_rand_score(labels[index], refit.labels)
-            jaccards[b] = best_jaccard(labels[index], refit.labels, k)
-        if tick is not None:
-            tick(b + 1)
-    return float(aris.mean()), np.nanmean(jaccards, axis=0)
+    """(mean adjusted Rand index, mean best Jaccard per cluster) over ``n_boot`` refits."""
+    draws = resamples(space.n, k, n_boot=n_boot, boot_size=boot_size, random_state=random_state)
+    refits = [refit(space, index, k, seed=seed, n_init=n_init) for index, seed in draws]
+    return compare(labels, draws, refits, k)

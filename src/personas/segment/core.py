@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from personas.errors import InputError, Problem
+from personas.segment import _kmodes_data
 from personas.segment._apply import assign_codes, build_model, distance_percentiles
 from personas.segment._fit import Fit, FitFailed
 from personas.segment._space import Space, build_space, check_options
@@ -18,6 +20,12 @@ from personas.segment.select import select_k
 __all__ = ["segment"]
 
 BOOT_SIZE = 20_000
+_SILHOUETTE = {
+    "kmodes": "matching (Hamming) dissimilarity, computed exactly from answer counts",
+    "kmeans": "Euclidean distance on the rescaled items",
+    "kprototypes": "Gower-like distance (mean over items of the rescaled absolute difference "
+    "or of the mismatch)",
+}
 _NAMES = {
     "kmodes": "k-modes (matching dissimilarity: the number of questions answered differently)",
     "kmeans": "k-means (Euclidean distance on items rescaled to [0, 1] by their scale range)",
@@ -36,6 +44,7 @@ def segment(
     n_boot: int = 10,
     n_init: int = 4,
     boot_size: int = BOOT_SIZE,
+    n_jobs: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Segmentation:
     """Group respondents into segments and describe them.
@@ -61,6 +70,9 @@ def segment(
         Restarts per fit (the lowest-cost run wins).
     boot_size : int
         Respondents per bootstrap resample (``min(n, boot_size)``, drawn with replacement).
+    n_jobs : int
+        Worker processes for the fits and refits (1: none; -1: one per core). The result does
+        not depend on it.
     progress : callable, optional
         ``progress(step_description, done, total)``, called as the work advances.
 
@@ -82,17 +94,21 @@ def segment(
     >>> seg = segment(clean, k=3)  # doctest: +SKIP
     >>> seg.k, [p.size for p in seg.profiles]  # doctest: +SKIP
     """
-    sweep_ks, fixed = check_options(
-        method=method, k=k, ks=ks, n_boot=n_boot, random_state=random_state, n_init=n_init
-    )
-    if not isinstance(boot_size, int) or isinstance(boot_size, bool) or boot_size < 2:
-        raise InputError(Problem(f"The 'boot_size' option must be an int >= 2. Got {boot_size!r} instead."))
+    options = {"n_boot": n_boot, "boot_size": boot_size, "n_init": n_init, "n_jobs": n_jobs}
+    sweep_ks, fixed = check_options(method=method, k=k, ks=ks, random_state=random_state, **options)
     space = build_space(clean, method)
     try:
-        sweep = select_k(
-            space, sweep_ks, fixed=fixed, n_boot=n_boot, boot_size=boot_size, n_init=n_init,
-            random_state=random_state, progress=progress,
-        )
+        # Many small products and k-means runs: one thread each is several times faster than
+        # BLAS/OpenMP threads fighting over the cores (measured).
+        with threadpool_limits(limits=1):
+            sweep = select_k(
+                space,
+                sweep_ks,
+                fixed=fixed,
+                random_state=random_state,
+                progress=progress,
+                **options,
+            )
     except FitFailed as why:
         raise InputError(
             Problem(
@@ -102,14 +118,28 @@ def segment(
                 code="no-k",
             )
         ) from None
-    answers = clean.answers[list(space.items)]
-    model, labels, distances, order = _number_segments(space, sweep.fit, answers, random_state)
+    return _describe(clean, space, sweep, method=method, random_state=random_state)
+
+
+def _describe(clean, space: Space, sweep, *, method: str, random_state: int) -> Segmentation:
+    """Number the chosen segments, build the model and the profiles, write the journal."""
+    items = list(space.items)
+    answers = clean.answers if list(clean.answers.columns) == items else clean.answers[items]
+    model, labels, dists, order = _number_segments(space, sweep.fit, answers, random_state)
     chosen = sweep.selection.chosen
-    model["distance_percentiles"] = distance_percentiles(labels, distances, chosen)
+    model["distance_percentiles"] = distance_percentiles(labels, dists, chosen)
     stability = None
-    if n_boot:
+    if sweep.selection.params["n_boot"]:
         stability = {s + 1: float(sweep.jaccard[order[s]]) for s in range(chosen)}
-    profiles = build_profiles(clean.instrument, answers, labels, distances, chosen, stability=stability)
+    profiles = build_profiles(
+        clean.instrument,
+        answers,
+        labels,
+        dists,
+        chosen,
+        stability=stability,
+        encoded=(space.categories, space.item_codes),
+    )
     index = clean.answers.index
     return Segmentation(
         clean=clean,
@@ -117,13 +147,14 @@ def segment(
         k=chosen,
         random_state=random_state,
         labels=pd.Series(labels, index=index, name="segment"),
-        distances=pd.Series(distances, index=index, name="distance"),
-        centers=pd.DataFrame(model["centers"], index=pd.RangeIndex(1, chosen + 1, name="segment"),
-                             columns=list(space.items)),
+        distances=pd.Series(dists, index=index, name="distance"),
+        centers=pd.DataFrame(
+            model["centers"], index=pd.RangeIndex(1, chosen + 1, name="segment"), columns=items
+        ),
         profiles=profiles,
         selection=sweep.selection,
         model=model,
-        journal=tuple(_journal(space, method, sweep.selection, n_init=n_init)),
+        journal=tuple(_journal(space, method, sweep.selection)),
     )
 
 
@@ -134,13 +165,13 @@ def _order(sizes: np.ndarray, centers: np.ndarray) -> np.ndarray:
 
 
 def _number_segments(space: Space, fit: Fit, answers: pd.DataFrame, random_state: int):
-    """Renumber clusters 1..k by size and assign everyone with the model itself, so that
-    ``assign_codes(model, answers)`` reproduces the labels exactly (ties -> lower id)."""
+    """Renumber clusters 1..k by size and assign everyone to the nearest centre of the model
+    (ties -> lower id), as ``assign_codes(model, answers)`` does."""
     k = fit.centers.shape[0]
     order = _order(np.bincount(fit.labels, minlength=k), fit.centers)
     for _ in range(5):  # the reassignment of ties can (rarely) reorder sizes: settle it
         model = build_model(space, fit.centers[order], random_state=random_state)
-        labels, distances = assign_codes(model, answers)
+        labels, distances = _assign_training(space, model, answers)
         sizes = np.bincount(labels, minlength=k + 1)[1:]
         again = _order(sizes, fit.centers[order])
         if (again == np.arange(k)).all():
@@ -149,11 +180,32 @@ def _number_segments(space: Space, fit: Fit, answers: pd.DataFrame, random_state
     return model, labels, distances, order
 
 
-def _journal(space: Space, method: str, selection, *, n_init: int) -> list[str]:
+def _assign_training(space: Space, model: dict, answers: pd.DataFrame):
+    """``assign_codes`` on the training answers; k-modes reuses the encoded answers (the same
+    mismatch counts, without encoding a million rows again)."""
+    if space.method != "kmodes":
+        return assign_codes(model, answers)
+    centers = np.asarray(model["centers"])
+    codes = np.column_stack(
+        [np.searchsorted(space.categories[j], centers[:, j]) for j in range(centers.shape[1])]
+    )
+    with threadpool_limits(limits=1, user_api="blas"):
+        dist = _kmodes_data.distances(space.enc, codes)
+    labels = dist.argmin(axis=1)
+    return labels.astype(np.int64) + 1, dist[np.arange(dist.shape[0]), labels].astype(np.float64)
+
+
+def _journal(space: Space, method: str, selection) -> list[str]:
     types = sorted(set(space.types))
     n_items = len(space.items)
     if method == "auto":
-        why = f"all {n_items} items are {' or '.join(types)}" if len(types) <= 2 else "items of mixed types"
+        kinds = (
+            " or ".join(types) if len(types) <= 2 else ", ".join(types[:-1]) + " or " + types[-1]
+        )
+        if space.method == "kprototypes":
+            why = f"the {n_items} items mix {kinds.replace(' or ', ' and ')} answers"
+        else:
+            why = f"all {n_items} items are {kinds}"
         lines = [f"method: {_NAMES[space.method]}, because {why}"]
     else:
         lines = [f"method: {_NAMES[space.method]}, as requested"]
@@ -169,11 +221,10 @@ def _journal(space: Space, method: str, selection, *, n_init: int) -> list[str]:
             "Jaccard (>= 0.75 stable, < 0.6 unstable)"
         )
     sample = selection.silhouette_sample
+    where = "all respondents" if sample is None else f"a random sample of {sample:,} respondents"
+    lines.append(f"silhouette: {_SILHOUETTE[space.method]}, on {where}")
     lines.append(
-        "silhouette: exact" if sample is None else f"silhouette: on a random sample of {sample:,}"
-    )
-    lines.append(
-        f"seed {p['random_state']}; best of {n_init} restarts per fit; segments numbered by "
+        f"seed {p['random_state']}; best of {p['n_init']} restarts per fit; segments numbered by "
         "size, largest first"
     )
     return lines

@@ -195,7 +195,7 @@ class KModes(ClusterMixin, BaseEstimator):
         if (codes < 0).any():
             row, col = np.argwhere(codes < 0)[0]
             raise ValueError(
-                f"The 'init' array holds {init[row, col]!r} in column {col}, "
+                f"The 'init' array holds {init[row, col].item()!r} in column {col}, "
                 "which is not a value of that column in X."
             )
         return codes.astype(np.intp)

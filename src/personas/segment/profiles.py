@@ -29,22 +29,29 @@ def wilson_interval(successes, n, *, z: float = _Z95):
 
 
 def build_profiles(
-    instrument, answers: pd.DataFrame, labels: np.ndarray, distances: np.ndarray, k: int,
-    *, stability: dict[int, float] | None = None,
+    instrument,
+    answers: pd.DataFrame,
+    labels: np.ndarray,
+    distances: np.ndarray,
+    k: int,
+    *,
+    stability: dict[int, float] | None = None,
+    encoded=None,
 ) -> tuple[SegmentProfile, ...]:
     """One :class:`SegmentProfile` per segment id 1..k.
 
     ``answers``: codes (items as columns, respondent ids as index); ``labels``: segment ids;
-    ``distances``: each respondent's dissimilarity to its segment's centre (for the medoid).
+    ``distances``: each respondent's dissimilarity to its segment's centre (for the medoid);
+    ``encoded``: the answers already encoded as ``(categories, codes)`` by
+    ``_kmodes_data.encode`` (computed here when not given).
     """
     questions = [instrument.question(q) for q in answers.columns]
-    codes = answers.to_numpy(dtype=np.float64)
-    n = codes.shape[0]
+    n = len(answers)
     sizes = np.bincount(labels, minlength=k + 1)[1:]
     low, high = wilson_interval(sizes, n)
-    means = pd.DataFrame(codes, columns=answers.columns).groupby(labels).mean()
-    means = means.reindex(range(1, k + 1))
-    freq, overall = _frequencies(questions, codes, labels, k)
+    if encoded is None:
+        encoded = _kmodes_data.encode(answers.to_numpy(dtype=np.float64))
+    freq, overall, means = _frequencies(questions, answers, encoded, labels, k)
     tensions = _tensions(instrument, questions, means)
     medoids = _medoids(answers.index, labels, distances)
     profiles = []
@@ -68,34 +75,38 @@ def build_profiles(
     return tuple(profiles)
 
 
-def _frequencies(questions, codes: np.ndarray, labels: np.ndarray, k: int):
-    """Per segment, share of each answer code per item (rows items, columns codes), NaN where
-    the code neither belongs to the question nor was given; and the same for everyone."""
+def _frequencies(questions, answers: pd.DataFrame, encoded, labels: np.ndarray, k: int):
+    """Per segment: the share of each answer code per item (rows items, columns codes, NaN
+    where the code neither belongs to the question nor was given), and the mean code per item;
+    the shares of everyone too. Counts come from one pass over the encoded answers."""
+    categories, item_codes = encoded
     ids = [q.id for q in questions]
     coded = [j for j, q in enumerate(questions) if q.type != "number"]
-    allowed = {j: set(questions[j].codes) for j in coded}
-    observed, _ = _kmodes_data.encode(codes[:, coded])  # distinct codes per item, O(n d)
-    union = np.unique(np.concatenate([[], *observed, *[sorted(a) for a in allowed.values()]]))
-    n_u = union.size
-    counts = np.zeros((k, len(coded), n_u))
-    if coded and n_u:
-        pos = np.searchsorted(union, codes[:, coded])
-        flat = ((labels[:, None] - 1) * len(coded) + np.arange(len(coded))) * n_u + pos
-        counts = np.bincount(flat.ravel(), minlength=k * len(coded) * n_u).reshape(k, len(coded), n_u)
-    applies = np.zeros((len(coded), n_u), dtype=bool)
-    for row, j in enumerate(coded):
-        applies[row] = np.isin(union, list(allowed[j])) | (counts[:, row, :].sum(axis=0) > 0)
-    sizes = np.maximum(counts.sum(axis=2, keepdims=True), 1)
-    shares = np.where(applies[None], counts / sizes, np.nan)
-    total = counts.sum(axis=0)
-    everyone = np.where(applies, total / np.maximum(total.sum(axis=1, keepdims=True), 1), np.nan)
-
-    def frame(values):
-        out = pd.DataFrame(np.nan, index=ids, columns=union)
-        out.iloc[coded, :] = values
-        return out
-
-    return [frame(shares[s]) for s in range(k)], frame(everyone)
+    union = np.unique(
+        np.concatenate([[], *[categories[j] for j in coded], *[questions[j].codes for j in coded]])
+    )
+    counts = np.zeros((k, len(ids), union.size))
+    if coded:
+        n_cats = [len(categories[j]) for j in coded]
+        enc = _kmodes_data.prepare(item_codes[:, coded], n_cats)
+        raw = _kmodes_data.counts(enc, labels - 1, k)  # (k, coded, m)
+        for row, j in enumerate(coded):
+            counts[:, j, np.searchsorted(union, categories[j])] = raw[:, row, : n_cats[row]]
+    applies = np.zeros((len(ids), union.size), dtype=bool)
+    for j in coded:
+        applies[j] = np.isin(union, questions[j].codes) | (counts[:, j].sum(axis=0) > 0)
+    sizes = np.bincount(labels, minlength=k + 1)[1:].astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(applies[None], counts / sizes[:, None, None], np.nan)
+        everyone = np.where(applies, counts.sum(axis=0) / len(labels), np.nan)
+        mean = (counts * union).sum(axis=2) / sizes[:, None]
+    for j, q in enumerate(questions):
+        if q.type == "number":
+            column = answers.iloc[:, j].to_numpy(dtype=np.float64)
+            mean[:, j] = np.bincount(labels, weights=column, minlength=k + 1)[1:] / sizes
+    means = pd.DataFrame(mean, index=range(1, k + 1), columns=ids)
+    frames = [pd.DataFrame(shares[s], index=ids, columns=union) for s in range(k)]
+    return frames, pd.DataFrame(everyone, index=ids, columns=union), means
 
 
 def _typical(questions, freq: pd.DataFrame, means: pd.Series) -> pd.Series:
@@ -118,11 +129,14 @@ def _distinctive(questions, freq: pd.DataFrame, overall: pd.DataFrame) -> pd.Dat
     seg = freq.stack().rename("share")
     every = overall.stack().rename("overall")
     table = pd.concat([seg, every], axis=1).reset_index(names=["question", "answer"])
+    table = table[table["share"].notna()]  # codes that do not apply to the question
     kind = {q.id: q.type for q in questions}
-    keep = [kind[q] != "boolean" or a == 1.0 for q, a in zip(table["question"], table["answer"])]
+    pairs = list(zip(table["question"], table["answer"], strict=True))
+    keep = [kind[q] != "boolean" or a == 1.0 for q, a in pairs]
     table = table[keep].copy()
     by_id = {q.id: q for q in questions}
-    table["label"] = [by_id[q].label(a) for q, a in zip(table["question"], table["answer"])]
+    pairs = zip(table["question"], table["answer"], strict=True)
+    table["label"] = [by_id[q].label(a) for q, a in pairs]
     table["difference"] = table["share"] - table["overall"]
     with np.errstate(divide="ignore", invalid="ignore"):
         table["lift"] = np.where(table["overall"] > 0, table["share"] / table["overall"], np.nan)
@@ -135,11 +149,17 @@ def _tensions(instrument, questions, means: pd.DataFrame) -> pd.DataFrame:
     """Segment positions on each tension in [-1 (pole a), +1 (pole b)]: the agreement with each
     boolean/likert item of the tension, rescaled to [-1, 1], sign flipped for pole-a items,
     averaged. Tensions without such items are NaN."""
-    weights = pd.DataFrame(0.0, index=[q.id for q in questions], columns=[t.id for t in instrument.tensions])
+    weights = pd.DataFrame(
+        0.0, index=[q.id for q in questions], columns=[t.id for t in instrument.tensions]
+    )
     lo = pd.Series(0.0, index=weights.index)
     hi = pd.Series(1.0, index=weights.index)
     for q in questions:
-        if q.tension in weights.columns and q.pole in ("a", "b") and q.type in ("boolean", "likert"):
+        if (
+            q.tension in weights.columns
+            and q.pole in ("a", "b")
+            and q.type in ("boolean", "likert")
+        ):
             weights.loc[q.id, q.tension] = -1.0 if q.pole == "a" else 1.0
             if q.type == "likert":
                 lo[q.id], hi[q.id] = q.scale.min, q.scale.max

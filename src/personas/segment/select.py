@@ -25,15 +25,16 @@ import pandas as pd
 
 from personas.errors import SelectionWarning
 from personas.segment import _reasons
-from personas.segment._fit import Fit, FitFailed, fit
-from personas.segment._silhouette import silhouette
+from personas.segment._fit import Fit, FitFailed
 from personas.segment._space import Space
-from personas.segment._stability import bootstrap
+from personas.segment._stability import compare
+from personas.segment._tasks import run_tasks, sweep_tasks
 from personas.segment.model import Selection
 
 __all__ = ["elbow", "select_k"]
 
 Progress = Callable[[str, int, int], None]
+COLUMNS = ["k", "cost", "silhouette", "stability", "min_jaccard", "status"]
 
 
 @dataclass(frozen=True)
@@ -66,46 +67,51 @@ def select_k(
     boot_size: int,
     n_init: int,
     random_state: int,
+    n_jobs: int = 1,
     progress: Progress | None = None,
 ) -> Sweep:
     """Fit every k in ``ks``, measure it, and choose (``fixed``: the single k given)."""
-    total, done = len(ks) * (1 + n_boot), 0
-    rows, fits, jaccards, notes = [], {}, {}, []
-    sample = None
+    tasks, draws = sweep_tasks(
+        space, ks, n_boot=n_boot, boot_size=boot_size, random_state=random_state
+    )
+    fits, refits = {}, {k: [] for k in ks}
+    _report(progress, f"fitting k={ks[0]}", 0, len(tasks))
+    for done, (task, result) in enumerate(run_tasks(space, tasks, n_init=n_init, n_jobs=n_jobs)):
+        kind, k = task[0], task[1]
+        if kind == "fit":
+            fits[k] = result
+        else:
+            refits[k].append(result)
+        step = f"fitting k={k}" if kind == "fit" else f"stability of k={k}"
+        _report(progress, step, done + 1, len(tasks))
+    rows, jaccards, notes, sample = [], {}, [], None
     for k in ks:
-        _report(progress, f"fitting k={k}", done, total)
-        try:
-            fits[k] = fit(space, k, random_state=random_state, n_init=n_init)
-        except FitFailed as why:
-            notes.append(f"k = {k} could not be fitted: {why}")
-            rows.append(_failed_row(k, str(why)))
-            done += 1 + n_boot
+        if isinstance(fits[k], FitFailed):
+            notes.append(f"k = {k} could not be fitted: {fits[k]}")
+            rows.append({"k": k, "status": f"failed: {fits[k]}"})
             continue
-        labels = fits[k].labels
-        score, sample = silhouette(space, labels, k, random_state=random_state)
-        start = done + 1
-
-        def tick(b, k=k, start=start):
-            _report(progress, f"stability of k={k}", start + b, total)
-
-        ari, jaccards[k] = bootstrap(
-            space, labels, k, n_boot=n_boot, boot_size=boot_size, n_init=n_init,
-            random_state=random_state, tick=tick,
-        )
+        result, score, sample = fits[k]
+        ari, jaccards[k] = compare(result.labels, draws[k], refits[k], k)
         least = float(np.nanmin(jaccards[k])) if n_boot else float("nan")
-        rows.append({"k": k, "cost": fits[k].cost, "silhouette": score, "stability": ari,
-                     "min_jaccard": least, "status": "ok"})
-        done += 1 + n_boot
-    _report(progress, "choosing k", total, total)
-    table = pd.DataFrame(rows, columns=["k", "cost", "silhouette", "stability", "min_jaccard", "status"])
-    selection = _decide(table, jaccards, space, fixed=fixed, measured=n_boot > 0, notes=notes,
-                        params={"ks": list(ks), "n_boot": n_boot, "boot_size": min(space.n, boot_size),
-                                "n_init": n_init, "random_state": random_state,
-                                "silhouette_sample": sample})
+        rows.append({"k": k, "cost": result.cost, "silhouette": score, "stability": ari,
+                     "min_jaccard": least, "status": "ok"})  # fmt: skip
+    table = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    table["k"] = table["k"].astype(int)
+    params = {
+        "ks": list(ks),
+        "n_boot": n_boot,
+        "boot_size": min(space.n, boot_size),
+        "n_init": n_init,
+        "random_state": random_state,
+        "silhouette_sample": sample,
+    }
+    selection = _decide(
+        table, jaccards, space, fixed=fixed, measured=n_boot > 0, notes=notes, params=params
+    )
     for message in selection.warnings:
         warnings.warn(message, SelectionWarning, stacklevel=3)
     chosen = selection.chosen
-    return Sweep(selection, fits[chosen], jaccards[chosen])
+    return Sweep(selection, fits[chosen][0], jaccards[chosen])
 
 
 def _decide(table, jaccards, space, *, fixed, measured, notes, params) -> Selection:
@@ -115,35 +121,40 @@ def _decide(table, jaccards, space, *, fixed, measured, notes, params) -> Select
     if fixed:
         row = ok.iloc[0]
         return Selection(
-            table=table, chosen=int(row["k"]), reasons=tuple(_reasons.fixed_reasons(row, jaccards[int(row["k"])])),
-            warnings=tuple(notes), silhouette_sample=params["silhouette_sample"], params=params,
+            table=table,
+            chosen=int(row["k"]),
+            reasons=tuple(_reasons.fixed_reasons(row, jaccards[int(row["k"])])),
+            warnings=tuple(notes),
+            silhouette_sample=params["silhouette_sample"],
+            params=params,
         )
     knee = elbow(ok["k"].tolist(), ok["cost"].tolist())
-    if knee is None:
+    if knee is None and len(ok) < 3:
+        notes.append(f"only {len(ok)} usable k values: too few for an elbow")
+    elif knee is None:
         notes.append(
             f"the cost curve over k = {ok['k'].min()}..{ok['k'].max()} has no elbow (kneedle)"
         )
     binary = all(t == "boolean" for t in space.types)
     chosen, reasons, more = _reasons.choose(ok, knee, binary=binary, measured=measured)
     most_stable = _reasons.best_k(ok.set_index("k")["stability"]) if measured else None
-    if most_stable is not None and most_stable != chosen:
-        by_k = ok.set_index("k")["stability"]
+    by_k = ok.set_index("k")["stability"]
+    if most_stable is not None and by_k[most_stable] - by_k[chosen] >= 0.02:
         reasons.append(
             f"refits agree most at k = {most_stable} (adjusted Rand {by_k[most_stable]:.2f} "
             f"against {by_k[chosen]:.2f} at {chosen})"
         )
     return Selection(
-        table=table, chosen=chosen, knee=knee,
+        table=table,
+        chosen=chosen,
+        knee=knee,
         best_silhouette=_reasons.best_k(ok.set_index("k")["silhouette"]),
-        most_stable=most_stable, reasons=tuple(reasons), warnings=tuple(notes + more),
-        silhouette_sample=params["silhouette_sample"], params=params,
+        most_stable=most_stable,
+        reasons=tuple(reasons),
+        warnings=tuple(notes + more),
+        silhouette_sample=params["silhouette_sample"],
+        params=params,
     )
-
-
-def _failed_row(k: int, why: str) -> dict:
-    nan = float("nan")
-    return {"k": k, "cost": nan, "silhouette": nan, "stability": nan, "min_jaccard": nan,
-            "status": f"failed: {why}"}
 
 
 def _report(progress: Progress | None, step: str, done: int, total: int) -> None:

@@ -1,0 +1,98 @@
+"""k-prototypes for mixed answers (Huang 1997), in batch form.
+
+The cost is Huang's: squared Euclidean distance on the numeric items plus ``gamma`` times the
+number of categorical items answered differently. The kmodes package's ``KPrototypes`` moves
+respondents one at a time and updates two means after every move, in a Python loop (minutes for
+a few thousand respondents); here the two steps alternate for everyone at once, as in Lloyd's
+k-means:
+
+1. seeding by k-means++ (centres drawn with probability proportional to the mixed cost to the
+   nearest centre chosen so far);
+2. assign every respondent to its cheapest centre (lowest index on ties);
+3. move every centre to its cluster's means (numeric) and modes (categorical, smallest code on
+   ties); a cluster left empty takes the respondent with the highest cost;
+4. repeat until no respondent changes cluster (or ``max_iter``); the best of ``n_init`` runs by
+   cost wins.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from personas.segment import _kmodes_data
+
+
+def mixed_cost(num, enc, centres_num, centres_cat, gamma: float) -> np.ndarray:
+    """(n, k) cost of every respondent to every centre."""
+    cost = np.zeros((num.shape[0], centres_num.shape[0]))
+    if num.shape[1]:
+        sq = (num**2).sum(axis=1)[:, None] - 2 * num @ centres_num.T
+        cost += np.maximum(sq + (centres_num**2).sum(axis=1)[None, :], 0.0)
+    if enc is not None and enc.d:
+        cost += gamma * _kmodes_data.distances(enc, centres_cat)
+    return cost
+
+
+def kprototypes(
+    num, enc, k: int, *, gamma: float, n_init: int, random_state: int, max_iter: int = 100
+):
+    """Best of ``n_init`` runs: (labels, numeric centres, categorical centre codes, cost)."""
+    seeds = np.random.RandomState(random_state).randint(np.iinfo(np.int32).max, size=n_init)
+    best = None
+    for seed in seeds:
+        result = _run(num, enc, k, gamma, np.random.RandomState(seed), max_iter)
+        if best is None or result[3] < best[3]:
+            best = result
+    return best
+
+
+def _seed(num, enc, k, gamma, rng):
+    """k-means++ seeding with the mixed cost; None when fewer than k distinct respondents."""
+    n = num.shape[0]
+    picks = [rng.randint(n)]
+    nearest = np.full(n, np.inf)
+    for _ in range(1, k):
+        last = picks[-1]
+        cat = enc.codes[last : last + 1].astype(np.intp) if enc is not None else None
+        nearest = np.minimum(nearest, mixed_cost(num, enc, num[last : last + 1], cat, gamma)[:, 0])
+        total = nearest.sum()
+        if total <= 0:
+            return None
+        picks.append(rng.choice(n, p=nearest / total))
+    picks = np.array(picks)
+    cat = enc.codes[picks].astype(np.intp) if enc is not None else np.empty((k, 0), np.intp)
+    return num[picks].copy(), cat
+
+
+def _run(num, enc, k, gamma, rng, max_iter):
+    start = _seed(num, enc, k, gamma, rng)
+    if start is None:
+        return np.zeros(num.shape[0], dtype=np.intp), None, None, np.inf
+    centres_num, centres_cat = start
+    labels = None
+    for _ in range(max_iter):
+        cost = mixed_cost(num, enc, centres_num, centres_cat, gamma)
+        new = cost.argmin(axis=1)
+        if labels is not None and np.array_equal(new, labels):
+            break
+        labels = new
+        sizes = np.bincount(labels, minlength=k)
+        for c in np.flatnonzero(sizes == 0):  # empty: the costliest respondent starts it again
+            worst = int(cost[np.arange(labels.size), labels].argmax())
+            labels[worst] = c
+            sizes = np.bincount(labels, minlength=k)
+        centres_num = _means(num, labels, k, sizes)
+        if enc is not None and enc.d:
+            centres_cat = _kmodes_data.counts(enc, labels, k).argmax(axis=2)
+    cost = mixed_cost(num, enc, centres_num, centres_cat, gamma)
+    labels = cost.argmin(axis=1)
+    return labels, centres_num, centres_cat, float(cost.min(axis=1).sum())
+
+
+def _means(num, labels, k, sizes) -> np.ndarray:
+    if not num.shape[1]:
+        return np.empty((k, 0))
+    sums = np.stack(
+        [np.bincount(labels, weights=num[:, j], minlength=k) for j in range(num.shape[1])], axis=1
+    )
+    return sums / np.maximum(sizes, 1)[:, None]
