@@ -206,18 +206,8 @@ def hidden(result: dict, both: str) -> float:
 # --- report -----------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip n=20,000; fewer repeats")
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--baseline", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child:
-        return child_first_call(args.child)
-    if args.baseline:
-        return child_baseline(args.baseline)
-    print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
-    repeats = (1, 1) if args.quick else (2, 2)
+def report_first_calls(quick: bool) -> None:
+    repeats = (1, 1) if quick else (2, 2)
     for baseline in (False, True):
         first = bench_first_calls(2_000, *repeats, baseline=baseline)
         who = "plain umap-learn" if baseline else "personas.embed  "
@@ -227,23 +217,45 @@ def main(argv: list[str] | None = None) -> None:
                 f"{t['process']:.1f} s wall ({t['setup']:.1f} s imports + data, "
                 f"{t['first_embed']:.1f} s embed incl. importing umap)"
             )
-    sizes = [2_000] if args.quick else [2_000, 20_000]
-    for n, t in bench_steady(sizes, 2 if args.quick else 3).items():
+
+
+def report_steady(quick: bool) -> None:
+    sizes = [2_000] if quick else [2_000, 20_000]
+    for n, t in bench_steady(sizes, 2 if quick else 3).items():
         print(f"steady-state embed, n={n:,}: {t:.1f} s")
-    n_overlap = 2_000 if args.quick else 20_000
-    r = bench_overlap(n_overlap, calibrate_sweep(), 1 if args.quick else 3)
+
+
+def report_overlap(quick: bool) -> None:
+    n = 2_000 if quick else 20_000
+    r = bench_overlap(n, calibrate_sweep(), 1 if quick else 3)
     print(
-        f"overlap (n={n_overlap:,}): sweep alone {r['sweep']:.1f} s, map alone "
+        f"overlap (n={n:,}): sweep alone {r['sweep']:.1f} s, map alone "
         f"(start_embedding) {r['map']:.1f} s, serial {r['sweep'] + r['map']:.1f} s"
     )
-    print(
-        f"  process worker: both {r['both_process']:.1f} s (sweep {r['sweep_with_process']:.1f}"
-        f" s), {hidden(r, 'both_process'):.0%} of the map's time hidden"
-    )
-    print(
-        f"  thread worker:  both {r['both_thread']:.1f} s (sweep {r['sweep_with_thread']:.1f}"
-        f" s), {hidden(r, 'both_thread'):.0%} of the map's time hidden"
-    )
+    for kind in ("process", "thread"):
+        print(
+            f"  {kind + ' worker:':16}both {r['both_' + kind]:.1f} s (sweep "
+            f"{r['sweep_with_' + kind]:.1f} s), {hidden(r, 'both_' + kind):.0%} of the "
+            "map's time hidden"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip n=20,000; fewer repeats")
+    parser.add_argument("--only", choices=["first", "steady", "overlap"], help="one part only")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child_first_call(args.child)
+    if args.baseline:
+        return child_baseline(args.baseline)
+    print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
+    parts = {"first": report_first_calls, "steady": report_steady, "overlap": report_overlap}
+    for name, part in parts.items():
+        if args.only in (None, name):
+            part(args.quick)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 

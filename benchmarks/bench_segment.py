@@ -130,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--n-jobs", type=int, default=2, help="processes for segment()")
+    parser.add_argument("--n-jobs", type=int, default=1, help="worker processes for segment()")
     parser.add_argument("--skip-reference", action="store_true", help="do not time kmodes")
     args = parser.parse_args()
     small, large = (20_000, 200_000) if args.quick else (100_000, 1_000_000)

@@ -248,7 +248,9 @@ def test_waves_section_only_with_a_baseline(tmp_path):
     assert _h2(text)[-1] == "Changes since the last wave"
     assert "| The Survivor \\+ The Quick Win | 25% | 28% | grew | 0.010 |" in text
     assert "| Segment 6 of the earlier wave | 5% | – | gone |  |" in text
-    assert "agree at\n0.81" in text
+    flat = " ".join(text.split())
+    assert "agree with the new grouping at 0.81" in flat
+    assert "The Survivor \\+ The Quick Win grew; Segment 6 of the earlier wave is gone." in flat
 
 
 def test_a_run_without_map_or_exclusions_still_builds(tmp_path):

@@ -110,6 +110,18 @@ def test_a_k_that_cannot_be_fitted_is_a_warning_and_the_sweep_goes_on():
     assert seg.k in (2, 3)
 
 
+def test_a_cost_curve_without_elbow_is_a_recorded_warning():
+    # ten equally common patterns, pairwise equally far apart: every extra segment removes the
+    # same cost, a straight line without an elbow; only k = 10 splits them all stably
+    X = np.tile(np.eye(10), (30, 1))
+    with pytest.warns(SelectionWarning, match=r"cost curve over k = 2\.\.10 has no elbow"):
+        seg = segment(clean_from(boolean_instrument(10), X), n_boot=2)
+    assert seg.selection.knee is None
+    assert seg.k == 10
+    assert seg.selection.reasons[0].startswith("k = 10: no elbow; silhouette highest at 10")
+    assert "warning: the cost curve over k = 2..10 has no elbow (kneedle)" in seg.journal
+
+
 def test_no_k_at_all_is_an_input_error():
     X = np.zeros((20, 3))
     with pytest.raises(InputError, match="no k could be fitted"):

@@ -65,32 +65,32 @@ def test_a_planted_share_shift_is_detected_and_noise_is_not():
     assert table.loc[table["id"] == 1, "share"].item() == pytest.approx(0.45)
 
 
-def test_two_waves_of_jobsite_report_what_changed(study, tmp_path):
+def test_two_waves_of_jobsite_report_what_changed(study):
     """wave-2 of the jobsite truth: Quick money grows, the Perfectionist shrinks, a new
-    segment (career changers) appears."""
-    simulate_study(study, n=2400, random_state=0, wave="wave-1", overwrite=True)
-    simulate_study(study, n=2400, random_state=1, wave="wave-2")
+    segment (career changers) appears. Everything chosen by the defaults (k-modes, k auto)."""
+    simulate_study(study, n=2000, random_state=0, wave="wave-1", overwrite=True)
+    simulate_study(study, n=2000, random_state=1, wave="wave-2")
     runner = CliRunner()
-    first = runner.invoke(main, ["run", "jobsite", "--wave", "wave-1", "--k", "5",
-                                 "--method", "kmeans", "--no-report"])
+    first = runner.invoke(main, ["run", "jobsite", "--wave", "wave-1", "--no-report"])
     assert first.exit_code == 0, first.output
-    second = runner.invoke(main, ["run", "jobsite", "--wave", "wave-2", "--k", "6",
-                                  "--method", "kmeans", "--no-report",
+    second = runner.invoke(main, ["run", "jobsite", "--wave", "wave-2", "--no-report",
                                   "--baseline", "reports/jobsite/wave-1"])
     assert second.exit_code == 0, second.output
     summary = json.loads(open("reports/jobsite/wave-2/summary.json", encoding="utf-8").read())
+    assert summary["k"] == 6
     baseline = summary["baseline"]
     by_name = {s.get("name"): s for s in baseline["segments"]}
     assert by_name["The Survivor + The Quick Win"]["change"] == "grew"
     assert by_name["The Perfectionist"]["change"] == "shrank"
     new = [s for s in baseline["segments"] if s["change"] == "new"]
     assert len(new) == 1 and new[0]["baseline_id"] is None
+    assert new[0]["id"] in summary["new_segments"]
     assert not [s for s in baseline["segments"] if s["change"] == "vanished"]
     assert 0.5 < baseline["ari"] < 1.0
-    names = {s["name"] for s in summary["segments"]}
-    assert "The Perfectionist" in names  # names carry over from the baseline
     colors = {s["name"]: s["color"] for s in summary["segments"]}
     base_summary = json.loads(open("reports/jobsite/wave-1/summary.json",
                                    encoding="utf-8").read())
     for seg in base_summary["segments"]:
-        assert colors[seg["name"]] == seg["color"]
+        assert colors[seg["name"]] == seg["color"]  # names and colours carry over
+    assert colors[next(s["name"] for s in summary["segments"] if s["id"] == new[0]["id"])] \
+        not in {s["color"] for s in base_summary["segments"]}

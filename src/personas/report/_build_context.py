@@ -331,7 +331,7 @@ def _wave_headline(rows: list, seg_names: dict) -> Markdown:
         return (
             row.get("name")
             or (seg_names.get(int(sid)) if sid is not None else None)
-            or (f"segment {row.get('baseline_id')} of the earlier wave")
+            or (f"Segment {row.get('baseline_id')} of the earlier wave")
         )
 
     parts = []

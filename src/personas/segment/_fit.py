@@ -61,7 +61,7 @@ def _fit_kmodes(space: Space, k: int, random_state: int, n_init: int) -> Fit:
         centroids, labels, cost, _ = fit_encoded(
             space.enc,
             n_clusters=k,
-            init="Huang",
+            init="k-modes++",
             n_init=n_init,
             max_iter=100,
             random_state=random_state,

@@ -3,21 +3,22 @@ respondents.
 
 kmodes visits respondents one by one; a respondent whose nearest centroid is not its cluster
 moves at once, and the answer counts and modes of the two clusters involved are updated before
-the next respondent is looked at. Here:
+the next respondent is looked at. Here, window by window of respondents (in order):
 
-* distances of a *window* of respondents to the current centroids come from one matrix
-  product, and the respondents that want to move are found with one comparison;
+* the distances of the window to the current centroids come from one matrix product, and the
+  respondents that want to move are found with one comparison;
 * those moves are applied in bulk up to the first one that would change a mode or empty a
-  cluster. That point is found exactly: a mode of cluster ``c`` in column ``j`` can only
-  change when the count of another answer comes within one of the mode's count, and each move
-  changes that gap by at most one, so only (cluster, column) pairs whose gap is small compared
-  with the number of moves touching the cluster are followed move by move, with cumulative
-  sums (:func:`_first_event`);
-* that one move is applied exactly as kmodes does (including its tie rules and its refill of
-  an emptied cluster from the largest one), and only when a centroid changed are the distances
-  of the rest of the window recomputed.
+  cluster (:func:`_first_event`). A mode of cluster ``c`` in column ``j`` can only change when
+  another answer's count comes within one of the mode's count, and every move touching ``c``
+  changes that gap by at most one: a cheap bound clears most moves at once, and past it the
+  (cluster, column) pairs whose gap could close are followed move by move with cumulative sums;
+* that one move is applied exactly as kmodes does it (its tie rules, its refill of an emptied
+  cluster from the largest one, the same random draws); if a mode changed, each changed
+  (cluster, column) adds or removes one mismatch for the rest of the window (updated in place)
+  and later windows are computed from the new centroids.
 
-The outcome (labels, centroids, cost, iterations, random numbers drawn) is the same as kmodes'.
+Python loops run over windows, batches of moves and mode changes, never over respondents. The
+outcome (labels, centroids, cost, iterations, random numbers drawn) is kmodes'.
 """
 
 from __future__ import annotations

@@ -46,9 +46,10 @@ def stability_phrase(row: pd.Series, jaccard=None) -> str:
     return f"{head}; the least stable is {kind} (Jaccard {least:.2f})"
 
 
-def choose(ok: pd.DataFrame, knee: int | None, *, binary: bool, measured: bool):
+def choose(ok: pd.DataFrame, knee: int | None, *, binary: bool, measured: bool, jaccards=None):
     """Apply the rule to the usable rows of the sweep: (chosen k, reasons, warnings)."""
     by_k = ok.set_index("k")
+    jaccards = jaccards or {}
     stable = by_k.index[(by_k["min_jaccard"] >= STABLE) | (not measured)].tolist()
     best_sil = best_k(by_k["silhouette"])
     reasons, warnings = [], []
@@ -59,7 +60,8 @@ def choose(ok: pd.DataFrame, knee: int | None, *, binary: bool, measured: bool):
         why = "it has the highest silhouette among the k whose segments are all stable"
         if knee is not None:
             reasons.append(
-                f"the elbow at {knee} is not stable ({stability_phrase(_row(by_k, knee))})"
+                f"the elbow at {knee} is not stable "
+                f"({stability_phrase(_row(by_k, knee), jaccards.get(knee))})"
             )
     else:
         chosen = knee if knee is not None else best_sil
@@ -71,7 +73,7 @@ def choose(ok: pd.DataFrame, knee: int | None, *, binary: bool, measured: bool):
     row = _row(by_k, chosen)
     summary = [f"elbow at {knee}" if knee is not None else "no elbow"]
     summary.append(f"silhouette highest at {best_sil} ({by_k.loc[best_sil, 'silhouette']:.2f})")
-    summary.append(stability_phrase(row))
+    summary.append(stability_phrase(row, jaccards.get(chosen)))
     reasons.insert(0, f"k = {chosen}: " + "; ".join(summary))
     if best_sil != chosen:
         disagree = _silhouette_disagrees(by_k, best_sil, chosen, binary)

@@ -15,7 +15,6 @@ from functools import cached_property
 from numbers import Integral
 
 import numpy as np
-import pandas as pd
 
 from personas.errors import InputError, Problem
 from personas.segment import _kmodes_data
@@ -130,8 +129,9 @@ def build_space(clean, method: str) -> Space:
     if categorical.size:
         n_cats = [len(space.categories[j]) for j in categorical]
         space.enc = _kmodes_data.prepare(space.item_codes[:, categorical], n_cats)
-    if method == "kprototypes":  # the kmodes package's default weight, recorded
-        space.gamma = float(0.5 * np.mean(space.scaled.std(axis=0)))
+    if method == "kprototypes":  # the kmodes package's default weight (1 if nothing varies)
+        spread = space.scaled.std(axis=0)
+        space.gamma = float(0.5 * spread.mean()) if spread.size and spread.any() else 1.0
     return space
 
 
@@ -187,7 +187,7 @@ def _roles(method: str, types: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def check_options(
-    *, method, k, ks, n_boot, random_state, n_init, boot_size=2, n_jobs=1
+    *, method, k, ks, n_boot, random_state, n_init, boot_size, n_jobs
 ) -> tuple[list[int], bool]:
     """Validate segment()'s options (every problem at once). Returns the ks to try and whether
     k was chosen by the caller (a single int)."""
@@ -241,8 +241,3 @@ def _option(name: str, expected: str, value) -> Problem:
         f"The {name!r} option must be {expected}. Got {value!r} instead.",
         code="bad-option",
     )
-
-
-def answers_frame(space: Space, index: pd.Index) -> pd.DataFrame:
-    """The codes as a DataFrame (items as columns), for profiles and assignment."""
-    return pd.DataFrame(space.codes, index=index, columns=list(space.items))

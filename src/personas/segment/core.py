@@ -82,6 +82,18 @@ def segment(
         Segment ids 1..k are numbered by size, largest first (ties by centre), so they do not
         depend on the algorithm's numbering.
 
+    Raises
+    ------
+    InputError
+        Every bad option at once; items the method cannot use (free numbers for k-modes,
+        choices for k-means); missing answers; no k in the sweep that can be fitted.
+
+    Warns
+    -----
+    SelectionWarning
+        Degenerate but usable sweeps (no elbow, a k that could not be fitted, no stable k);
+        also recorded in ``selection.warnings`` and the journal.
+
     Notes
     -----
     Choosing k: the cost curve's elbow (kneedle) if it exists and all its segments are stable
@@ -132,11 +144,11 @@ def _describe(clean, space: Space, sweep, *, method: str, random_state: int) -> 
     if sweep.selection.params["n_boot"]:
         stability = {s + 1: float(sweep.jaccard[order[s]]) for s in range(chosen)}
     profiles = build_profiles(
-        clean.instrument,
         answers,
-        labels,
-        dists,
-        chosen,
+        clean.instrument,
+        labels=labels,
+        distances=dists,
+        k=chosen,
         stability=stability,
         encoded=(space.categories, space.item_codes),
     )

@@ -19,11 +19,16 @@ number of questions answered differently):
    the nearest centroid) stops decreasing; the best of ``n_init`` runs by cost wins.
 
 There is no Python loop over respondents (``_kmodes_iter``): distances come from one-hot
-matrix products by blocks; within an iteration the respondents that want to move are found
-with one comparison and their moves are applied in bulk up to the first move that would change
-a mode or empty a cluster (found exactly from the answer counts with cumulative sums); that
-move is applied alone, and only then are the distances of the following respondents
-recomputed. Python loops run over centroids, columns and mode changes, never over respondents.
+matrix products by blocks of rows; within an iteration the respondents that want to move are
+found with one comparison per window and their moves are applied in bulk up to the first move
+that would change a mode or empty a cluster (found exactly from the answer counts: a bound on
+how fast a mode's lead can shrink, then cumulative sums); that move is applied alone, exactly
+as kmodes applies it, and a changed mode updates the following respondents' distances by one
+mismatch. Python loops run over windows, centroids, columns and mode changes. At 100,000 x 30
+booleans and k=5 this is about 100 times faster than ``kmodes.KModes``, with the same result.
+
+The one cost of exactness is Huang's initialisation: kmodes takes, among equally near
+respondents, the one ``np.argsort`` puts first, so an argsort per centroid is kept here.
 
 Deliberate differences from ``kmodes.KModes``: the default ``init`` is ``"Huang"`` with
 ``n_init=10`` restarts; an ``init`` array holds data values (encoded here), not codes; labels
@@ -46,13 +51,19 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from personas.segment import _kmodes_data as data
-from personas.segment._kmodes_init import distinct_rows_at_least, init_cao, init_huang, init_random
+from personas.segment._kmodes_init import (
+    distinct_rows_at_least,
+    init_cao,
+    init_huang,
+    init_plusplus,
+    init_random,
+)
 from personas.segment._kmodes_iter import run
 from personas.segment._sklearn_compat import validate_data
 
 __all__ = ["KModes"]
 
-_INITS = {"huang": "Huang", "cao": "Cao", "random": "random"}
+_INITS = {"huang": "Huang", "cao": "Cao", "random": "random", "k-modes++": "k-modes++"}
 
 
 class KModes(ClusterMixin, BaseEstimator):
@@ -62,8 +73,11 @@ class KModes(ClusterMixin, BaseEstimator):
     ----------
     n_clusters : int, default=8
         Number of clusters (modes).
-    init : {"Huang", "Cao", "random"} or array of shape (n_clusters, n_features), default="Huang"
+    init : {"Huang", "Cao", "random", "k-modes++"} or array of shape (n_clusters, n_features), \
+default="Huang"
         How the initial centroids are chosen. An array gives them directly, as data values.
+        ``"k-modes++"`` is personas' D² seeding (k-means++ with the matching dissimilarity),
+        which ``segment`` uses; the others are the kmodes package's.
         ``"Cao"`` and an array are deterministic and run once whatever ``n_init``.
     n_init : int, default=10
         Number of runs from different initial centroids; the run with the lowest cost wins.
@@ -167,12 +181,14 @@ class KModes(ClusterMixin, BaseEstimator):
         init = self.init
         if isinstance(init, str) and init.lower() not in _INITS:
             problems.append(
-                "The 'init' parameter of KModes must be a str among {'Huang', 'Cao', 'random'} "
+                "The 'init' parameter of KModes must be a str among "
+                "{'Huang', 'Cao', 'random', 'k-modes++'} "
                 f"or an array-like. Got {init!r} instead."
             )
         elif not isinstance(init, str) and not hasattr(init, "__array__"):
             problems.append(
-                "The 'init' parameter of KModes must be a str among {'Huang', 'Cao', 'random'} "
+                "The 'init' parameter of KModes must be a str among "
+                "{'Huang', 'Cao', 'random', 'k-modes++'} "
                 f"or an array-like. Got {init!r} instead."
             )
         if problems:
@@ -232,6 +248,8 @@ def fit_encoded(enc: data.Encoded, *, n_clusters, init, n_init, max_iter, random
             start = init_huang(enc, k, rng)
         elif init == "Cao":
             start = init_cao(enc, k)
+        elif init == "k-modes++":
+            start = init_plusplus(enc, k, rng)
         else:
             start = init_random(enc, k, rng)
         result = run(enc, start, max_iter, rng)

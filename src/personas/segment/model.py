@@ -18,12 +18,13 @@ class Selection:
 
     ``table`` has one row per k tried: ``k, cost, silhouette, stability`` (mean adjusted Rand
     index of refits), ``min_jaccard`` (the least stable segment's clusterboot Jaccard),
-    ``status`` (``"ok"`` or why that k failed). ``knee`` is the kneedle elbow (None when the
-    curve has none), ``best_silhouette`` / ``most_stable`` the k each criterion prefers,
-    ``chosen`` the recommendation, ``reasons`` plain-words sentences for the decision journal
-    (disagreements explained), ``warnings`` degenerate cases met, ``silhouette_sample`` the
-    sample size when the silhouette was sampled (None = exact), ``params`` everything the sweep
-    ran with (seed, number of refits, sample sizes).
+    ``status`` (``"ok"`` or ``"failed: <why>"``; the measures are NaN for a failed k).
+    ``knee`` is the kneedle elbow (None when the curve has none), ``best_silhouette`` /
+    ``most_stable`` the k each criterion prefers, ``chosen`` the recommendation, ``reasons``
+    plain-words sentences for the decision journal (disagreements explained), ``warnings``
+    degenerate cases met, ``silhouette_sample`` the sample size when the silhouette was sampled
+    (None = all respondents), ``params`` everything the sweep ran with (ks, seed, n_boot,
+    boot_size, n_init).
     """
 
     table: pd.DataFrame
@@ -50,11 +51,14 @@ class SegmentProfile:
     ``profile``: question id -> typical answer code (mode for boolean/choice, mean for
     likert/number). ``means``: question id -> mean code (share of True for booleans).
     ``frequencies``: rows = question ids, columns = answer codes, values = share of the
-    segment giving that answer (NaN where the code does not apply). ``distinctive``: the answers
-    most over- and under-represented vs everyone, columns ``question, answer (code), label,
-    share, overall, difference, lift``, sorted by ``|difference|`` descending.
-    ``tensions``: tension id -> position in [-1 (pole a), +1 (pole b)]. ``medoid``: id of the
-    respondent nearest the centre. ``stability``: clusterboot Jaccard (None if not computed).
+    segment giving that answer (NaN where the code does not apply; number items are all NaN).
+    ``distinctive``: the answers most over- and under-represented vs everyone, columns
+    ``question, answer (code), label, share, overall, difference, lift``, sorted by
+    ``|difference|`` descending (boolean items list only the True answer: the False share is its
+    complement; number items have no answers to list). ``tensions``: tension id -> position in
+    [-1 (pole a), +1 (pole b)], NaN for a tension without boolean/likert items. ``medoid``: id of
+    the respondent nearest the centre under the model's dissimilarity (smallest id on ties).
+    ``stability``: clusterboot Jaccard averaged over the bootstrap refits (None if not computed).
     """
 
     id: int
@@ -79,9 +83,11 @@ class Segmentation:
 
     ``labels`` / ``distances``: indexed by respondent id (same order as ``clean.answers``),
     segment id 1..k and the dissimilarity to that segment's centre. ``centers``: rows = segment
-    ids, columns = item ids, codes (modes for k-modes, means for k-means). ``model``: everything
-    ``assign`` needs, JSON-serialisable (method, items, centres, scaling, categorical encodings,
-    distance percentiles). ``journal``: the decisions taken, in plain words.
+    ids, columns = item ids, codes (modes for k-modes, means for k-means, both for
+    k-prototypes). ``model``: everything ``assign_codes`` needs, JSON-serialisable (method,
+    dissimilarity, items, centres as codes, [0, 1] scaling of numeric items, k-prototypes' gamma
+    and which items are categorical, 50th/95th distance percentiles overall and per segment).
+    ``journal``: the decisions taken, in plain words.
     """
 
     clean: CleanResponses

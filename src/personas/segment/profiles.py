@@ -29,12 +29,12 @@ def wilson_interval(successes, n, *, z: float = _Z95):
 
 
 def build_profiles(
-    instrument,
     answers: pd.DataFrame,
+    instrument,
+    *,
     labels: np.ndarray,
     distances: np.ndarray,
     k: int,
-    *,
     stability: dict[int, float] | None = None,
     encoded=None,
 ) -> tuple[SegmentProfile, ...]:

@@ -136,19 +136,22 @@ def _decide(table, jaccards, space, *, fixed, measured, notes, params) -> Select
             f"the cost curve over k = {ok['k'].min()}..{ok['k'].max()} has no elbow (kneedle)"
         )
     binary = all(t == "boolean" for t in space.types)
-    chosen, reasons, more = _reasons.choose(ok, knee, binary=binary, measured=measured)
-    most_stable = _reasons.best_k(ok.set_index("k")["stability"]) if measured else None
-    by_k = ok.set_index("k")["stability"]
-    if most_stable is not None and by_k[most_stable] - by_k[chosen] >= 0.02:
+    chosen, reasons, more = _reasons.choose(
+        ok, knee, binary=binary, measured=measured, jaccards=jaccards
+    )
+    by_k = ok.set_index("k")
+    agree = by_k["stability"]
+    most_stable = _reasons.best_k(agree) if measured else None
+    if most_stable is not None and agree[most_stable] - agree[chosen] >= 0.02:
         reasons.append(
-            f"refits agree most at k = {most_stable} (adjusted Rand {by_k[most_stable]:.2f} "
-            f"against {by_k[chosen]:.2f} at {chosen})"
+            f"refits agree most at k = {most_stable} (adjusted Rand {agree[most_stable]:.2f} "
+            f"against {agree[chosen]:.2f} at {chosen})"
         )
     return Selection(
         table=table,
         chosen=chosen,
         knee=knee,
-        best_silhouette=_reasons.best_k(ok.set_index("k")["silhouette"]),
+        best_silhouette=_reasons.best_k(by_k["silhouette"]),
         most_stable=most_stable,
         reasons=tuple(reasons),
         warnings=tuple(notes + more),
