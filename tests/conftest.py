@@ -14,8 +14,7 @@ JOBSITE = REPO / "surveys" / "jobsite"
 def copy_study(root: Path, *, with_waves: bool = False) -> Path:
     """Copy surveys/jobsite under ``root/surveys/`` (without its local waves by default)."""
     target = root / "surveys" / "jobsite"
-    ignore = None if with_waves else shutil.ignore_patterns("*.csv", "*.xlsx", "*.sav",
-                                                            "*.parquet")
+    ignore = None if with_waves else shutil.ignore_patterns("*.csv", "*.xlsx", "*.sav", "*.parquet")
     shutil.copytree(JOBSITE, target, ignore=ignore)
     (target / "waves").mkdir(exist_ok=True)
     return target
@@ -43,5 +42,6 @@ def study(tmp_path, jobsite_wave, monkeypatch) -> Path:
 
 def snapshot_tree(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` with its bytes: to prove nothing was written or modified."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }

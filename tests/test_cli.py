@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import JOBSITE, snapshot_tree
 
+from conftest import JOBSITE, snapshot_tree
 from personas.cli import main
 
 
@@ -30,12 +30,17 @@ def test_validate_reports_every_problem_with_its_line_and_exits_2(tmp_path):
     broken = tmp_path / "broken"
     broken.mkdir()
     text = (JOBSITE / "instrument.yaml").read_text(encoding="utf-8")
-    text = text.replace("type: boolean, tension: speed, pole: a, text: \"I would accept",
-                        "type: bool, tension: speed, pole: a, text: \"I would accept")
-    text = text.replace("tension: pay, pole: b, text: \"I would take",
-                        "tension: money, pole: b, text: \"I would take")
-    text = text.replace("tensions: {speed: b, pay: b, horizon: b, guidance: a}",
-                        "tensions: {speed: c, pay: b, horizon: b, guidance: a}")
+    text = text.replace(
+        'type: boolean, tension: speed, pole: a, text: "I would accept',
+        'type: bool, tension: speed, pole: a, text: "I would accept',
+    )
+    text = text.replace(
+        'tension: pay, pole: b, text: "I would take', 'tension: money, pole: b, text: "I would take'
+    )
+    text = text.replace(
+        "tensions: {speed: b, pay: b, horizon: b, guidance: a}",
+        "tensions: {speed: c, pay: b, horizon: b, guidance: a}",
+    )
     text = text.replace("  max_missing_share: 0.2", "  max_missing_share: 2")
     text = text.replace("  - id: returner\n    name:", "  - id: returner\n    nmae:")
     (broken / "instrument.yaml").write_text(text, encoding="utf-8")
@@ -58,9 +63,14 @@ def test_unknown_study_is_a_clear_error(tmp_path, monkeypatch):
     assert "no study at 'nope'" in result.output
 
 
-@pytest.mark.parametrize("fmt, marker", [("qualtrics", "[[AdvancedFormat]]"),
-                                         ("md", "I would accept the first reasonable offer"),
-                                         ("html", "<html")])
+@pytest.mark.parametrize(
+    "fmt, marker",
+    [
+        ("qualtrics", "[[AdvancedFormat]]"),
+        ("md", "I would accept the first reasonable offer"),
+        ("html", "<html"),
+    ],
+)
 def test_instrument_prints_each_format(fmt, marker):
     result = invoke("instrument", JOBSITE, "--to", fmt)
     assert result.exit_code == 0
@@ -85,8 +95,9 @@ def test_simulate_refuses_to_overwrite_and_keeps_the_file(study):
 
 
 def test_simulate_writes_a_named_wave_in_another_format(study):
-    result = invoke("simulate", "jobsite", "--n", "120", "--seed", "3", "--wave", "w9",
-                    "--format", "parquet")
+    result = invoke(
+        "simulate", "jobsite", "--n", "120", "--seed", "3", "--wave", "w9", "--format", "parquet"
+    )
     assert result.exit_code == 0, result.output
     frame = pd.read_parquet(study / "waves" / "w9.parquet")
     assert len(frame) >= 120
@@ -140,8 +151,18 @@ def test_bad_k_is_an_input_error(study, k):
 
 
 def test_data_and_wave_together_are_refused(study):
-    result = CliRunner().invoke(main, ["run", "jobsite", "--wave", "wave-1", "--data",
-                                       str(study / "waves" / "wave-1.csv"), "--no-report"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "jobsite",
+            "--wave",
+            "wave-1",
+            "--data",
+            str(study / "waves" / "wave-1.csv"),
+            "--no-report",
+        ],
+    )
     assert result.exit_code == 2
     assert "either --data" in result.output
 
@@ -183,8 +204,9 @@ def test_run_writes_a_complete_run_and_is_deterministic(study, tmp_path):
 def test_assign_reproduces_the_runs_own_labels(study, tmp_path):
     run_dir = tmp_path / "run"
     assert invoke("run", "jobsite", "--k", "5", "--no-report", "--out", run_dir).exit_code == 0
-    result = invoke("assign", run_dir, "--data", study / "waves" / "wave-1.csv",
-                    "--out", tmp_path / "assigned")
+    result = invoke(
+        "assign", run_dir, "--data", study / "waves" / "wave-1.csv", "--out", tmp_path / "assigned"
+    )
     assert result.exit_code == 0, result.output
     own = pd.read_csv(run_dir / "assignments.csv", dtype={"respondent": str})
     new = pd.read_csv(tmp_path / "assigned" / "assignments.csv", dtype={"respondent": str})
@@ -201,8 +223,9 @@ def test_assign_refuses_a_file_whose_questions_differ(study, tmp_path):
     frame = frame.drop(columns=["q05", "q06"])
     other = tmp_path / "other.csv"
     frame.to_csv(other, index=False)
-    result = CliRunner().invoke(main, ["assign", str(run_dir), "--data", str(other),
-                                       "--out", str(tmp_path / "assigned")])
+    result = CliRunner().invoke(
+        main, ["assign", str(run_dir), "--data", str(other), "--out", str(tmp_path / "assigned")]
+    )
     assert result.exit_code == 2
     assert "q05" in result.output and "q06" in result.output
     assert not (tmp_path / "assigned").exists()

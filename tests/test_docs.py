@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import REPO
 
+from conftest import REPO
 from personas.cli import main
 from personas.instrument._personas import PERSONA_KEYS
 from personas.instrument._questions import QUESTION_KEYS, SCALE_KEYS, TENSION_KEYS
@@ -17,8 +17,9 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def _section(command: str) -> str:
-    match = re.search(rf"^### `personas {command}`\n(.*?)(?=^## |^### |\Z)", README,
-                      re.MULTILINE | re.DOTALL)
+    match = re.search(
+        rf"^### `personas {command}`\n(.*?)(?=^## |^### |\Z)", README, re.MULTILINE | re.DOTALL
+    )
     assert match, f"README has no section '### `personas {command}`'"
     return match.group(1)
 
@@ -36,7 +37,8 @@ def test_every_command_and_option_is_documented(name):
         for opt in param.opts + param.secondary_opts:
             if opt.startswith("--"):
                 assert f"`{opt}" in section or f"{opt}" in section, (
-                    f"README: option {opt} of `personas {name}` is not documented")
+                    f"README: option {opt} of `personas {name}` is not documented"
+                )
 
 
 def test_global_options_are_documented():
@@ -47,9 +49,11 @@ def test_global_options_are_documented():
     assert "`--version`" in README
 
 
-@pytest.mark.parametrize("keys", [TOP_KEYS, TENSION_KEYS, QUESTION_KEYS, SCALE_KEYS,
-                                  PERSONA_KEYS, DATA_KEYS, CLEANING_KEYS])
+@pytest.mark.parametrize(
+    "keys",
+    [TOP_KEYS, TENSION_KEYS, QUESTION_KEYS, SCALE_KEYS, PERSONA_KEYS, DATA_KEYS, CLEANING_KEYS],
+)
 def test_every_instrument_key_is_documented(keys):
-    reference = README[README.index("## The instrument file"):README.index("## Other study")]
+    reference = README[README.index("## The instrument file") : README.index("## Other study")]
     for key in keys:
         assert f"`{key}`" in reference, f"README does not document the instrument key {key!r}"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 from click.testing import CliRunner
-from conftest import copy_study
 from sklearn.metrics import adjusted_rand_score
 
+from conftest import copy_study
 from personas.cli import main
 from personas.instrument import load_instrument
 from personas.simulate import load_truth, simulate
@@ -22,12 +22,12 @@ def test_run_reproduces_the_case_study(tmp_path, monkeypatch):
     study = copy_study(tmp_path)
     monkeypatch.chdir(tmp_path)
     instrument = load_instrument(study)
-    sim = simulate(instrument, n=2000, random_state=0,
-                   truth=load_truth(study / "truth.yaml", instrument))
+    sim = simulate(
+        instrument, n=2000, random_state=0, truth=load_truth(study / "truth.yaml", instrument)
+    )
     sim.data.to_csv(study / "waves" / "wave-1.csv", index=False)
 
-    result = CliRunner().invoke(main, ["run", "jobsite", "--no-report"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(main, ["run", "jobsite", "--no-report"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     summary = json.loads(Path("reports/jobsite/wave-1/summary.json").read_text("utf-8"))
     assert summary["method"] == "kmodes" and summary["k"] == 5

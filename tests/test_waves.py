@@ -34,8 +34,9 @@ def test_alignment_is_invariant_to_label_permutation():
     relabel = {1: 4, 2: 5, 3: 1, 4: 3, 5: 2}
     permuted = new.rename(index=relabel)
     shuffled = align_segments(permuted, base).dropna()
-    expected = {relabel[int(i)]: int(b) for i, b in zip(plain["id"], plain["baseline_id"],
-                                                        strict=True)}
+    expected = {
+        relabel[int(i)]: int(b) for i, b in zip(plain["id"], plain["baseline_id"], strict=True)
+    }
     got = {int(i): int(b) for i, b in zip(shuffled["id"], shuffled["baseline_id"], strict=True)}
     assert got == expected
     assert sorted(shuffled["similarity"]) == pytest.approx(sorted(plain["similarity"]))
@@ -53,8 +54,9 @@ def test_new_and_vanished_segments_are_reported():
 
 
 def test_a_planted_share_shift_is_detected_and_noise_is_not():
-    aligned = pd.DataFrame({"id": [1, 2, 3], "baseline_id": [1, 2, 3],
-                            "similarity": [0.95, 0.95, 0.95]})
+    aligned = pd.DataFrame(
+        {"id": [1, 2, 3], "baseline_id": [1, 2, 3], "similarity": [0.95, 0.95, 0.95]}
+    )
     aligned[["id", "baseline_id"]] = aligned[["id", "baseline_id"]].astype("Int64")
     base_counts = {1: 600, 2: 700, 3: 700}
     new_counts = {1: 900, 2: 690, 3: 410}
@@ -73,8 +75,18 @@ def test_two_waves_of_jobsite_report_what_changed(study):
     runner = CliRunner()
     first = runner.invoke(main, ["run", "jobsite", "--wave", "wave-1", "--no-report"])
     assert first.exit_code == 0, first.output
-    second = runner.invoke(main, ["run", "jobsite", "--wave", "wave-2", "--no-report",
-                                  "--baseline", "reports/jobsite/wave-1"])
+    second = runner.invoke(
+        main,
+        [
+            "run",
+            "jobsite",
+            "--wave",
+            "wave-2",
+            "--no-report",
+            "--baseline",
+            "reports/jobsite/wave-1",
+        ],
+    )
     assert second.exit_code == 0, second.output
     summary = json.loads(open("reports/jobsite/wave-2/summary.json", encoding="utf-8").read())
     assert summary["k"] == 6
@@ -88,9 +100,9 @@ def test_two_waves_of_jobsite_report_what_changed(study):
     assert not [s for s in baseline["segments"] if s["change"] == "vanished"]
     assert 0.5 < baseline["ari"] < 1.0
     colors = {s["name"]: s["color"] for s in summary["segments"]}
-    base_summary = json.loads(open("reports/jobsite/wave-1/summary.json",
-                                   encoding="utf-8").read())
+    base_summary = json.loads(open("reports/jobsite/wave-1/summary.json", encoding="utf-8").read())
     for seg in base_summary["segments"]:
         assert colors[seg["name"]] == seg["color"]  # names and colours carry over
-    assert colors[next(s["name"] for s in summary["segments"] if s["id"] == new[0]["id"])] \
-        not in {s["color"] for s in base_summary["segments"]}
+    assert colors[next(s["name"] for s in summary["segments"] if s["id"] == new[0]["id"])] not in {
+        s["color"] for s in base_summary["segments"]
+    }

@@ -55,8 +55,10 @@ def print_ledger(ledger) -> None:
     console.print(table)
     invalid = (ledger.rules.get("invalid values") or {}).get("cells") or 0
     if invalid:
-        console.print(f"Read as missing because their question does not allow them "
-                      f"(--lenient): {invalid:,} answers.")
+        console.print(
+            f"Read as missing because their question does not allow them "
+            f"(--lenient): {invalid:,} answers."
+        )
 
 
 def print_segments(run) -> None:

@@ -65,18 +65,32 @@ def check_model_matches(model: dict, instrument, *, source: str) -> None:
     found = {q.id: q for q in instrument.items}
     problems = []
     for qid in sorted(set(types) - set(found)):
-        problems.append(Problem(f"question {qid!r} of the model is not in the instrument",
-                                file=source, hint="assign needs the questions the run used"))
+        problems.append(
+            Problem(
+                f"question {qid!r} of the model is not in the instrument",
+                file=source,
+                hint="assign needs the questions the run used",
+            )
+        )
     for qid in sorted(set(found) - set(types)):
-        problems.append(Problem(f"question {qid!r} is not in the model",
-                                file=source, hint="rerun `personas run` with this instrument"))
+        problems.append(
+            Problem(
+                f"question {qid!r} is not in the model",
+                file=source,
+                hint="rerun `personas run` with this instrument",
+            )
+        )
     for qid in sorted(set(found) & set(types)):
         expected = [float(c) for c in codes.get(qid, found[qid].codes)]
         if types[qid] != found[qid].type or expected != list(found[qid].codes):
-            problems.append(Problem(
-                f"question {qid!r} changed: the model has {types[qid]} with answers "
-                f"{expected}, the instrument {found[qid].type} with {list(found[qid].codes)}",
-                file=source, hint="assign needs the same answers as the run"))
+            problems.append(
+                Problem(
+                    f"question {qid!r} changed: the model has {types[qid]} with answers "
+                    f"{expected}, the instrument {found[qid].type} with {list(found[qid].codes)}",
+                    file=source,
+                    hint="assign needs the same answers as the run",
+                )
+            )
     if problems:
         raise InputError(problems)
 

@@ -106,8 +106,11 @@ def render_report(
             except PersonasError as error:
                 if engine != "auto" or quarto is None:
                     raise
-                warnings.warn(f"Quarto failed, rendered with the bundled pandoc instead: "
-                              f"{error}", PersonasWarning, stacklevel=2)
+                warnings.warn(
+                    f"Quarto failed, rendered with the bundled pandoc instead: {error}",
+                    PersonasWarning,
+                    stacklevel=2,
+                )
                 _render_one(qmd, fmt, staged[fmt], quarto=None)
         written = {}
         for fmt, path in staged.items():
