@@ -310,6 +310,18 @@ def test_map_chart_colours_segments_and_labels_landmarks(run, summary):
     assert domain[0] == "The Survivor + The Quick Win" and colours[0] == "#0072B2"
 
 
+def test_landmarks_at_the_same_place_share_one_label(run, summary):
+    landmarks = run.landmarks.copy()
+    twin = landmarks["persona"] == "quick_win"
+    survivor = landmarks.loc[landmarks["persona"] == "survivor", ["x", "y"]].to_numpy()[0]
+    landmarks.loc[twin, ["x", "y"]] = survivor + 1e-4
+    spec = charts.map_chart(run.embedding, landmarks, summary["segments"]).to_dict()
+    diamond = next(u for u in _layers(spec) if _marks(u) == ["point"])
+    names = [row["name"] for row in _rows(spec, diamond)]
+    assert "The Survivor / The Quick Win" in names
+    assert len(names) == len(landmarks) - 1
+
+
 def test_alt_text_requires_a_description():
     bare = alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q")
     with pytest.raises(ValueError, match="no description"):

@@ -73,10 +73,30 @@ def _sample_sentence(shown: int, drawn: int, population: int | None, random_stat
     return text + "."
 
 
+def _merge_coinciding(marks: pd.DataFrame, *, tolerance: float = 0.02) -> pd.DataFrame:
+    """One landmark per place: personas drawn at (nearly) the same point share one diamond
+    and one label ("The Survivor / The Quick Win"), instead of overprinting each other.
+
+    ``tolerance`` is a share of the map's extent (the larger of its width and height).
+    """
+    extent = max(np.ptp(marks["x"]), np.ptp(marks["y"]), 1e-9) if len(marks) else 1.0
+    cell = extent * tolerance
+    keys = list(zip((marks["x"] / cell).round(), (marks["y"] / cell).round(), strict=True))
+    grouped = marks.assign(_key=keys).groupby("_key", sort=False)
+    return pd.DataFrame(
+        {
+            "persona": grouped["persona"].agg(" / ".join),
+            "name": grouped["name"].agg(" / ".join),
+            "x": grouped["x"].mean(),
+            "y": grouped["y"].mean(),
+        }
+    ).reset_index(drop=True)
+
+
 def _landmark_layers(landmarks: pd.DataFrame) -> list:
     if landmarks is None or landmarks.empty:
         return []
-    marks = landmarks[["persona", "name", "x", "y"]].copy()
+    marks = _merge_coinciding(landmarks[["persona", "name", "x", "y"]])
     marks["kind"] = "Hand-made persona"
     base = alt.Chart(marks).encode(
         x="x:Q",
