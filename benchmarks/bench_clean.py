@@ -90,6 +90,25 @@ def run_once(path: Path, questions: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+_REFERENCE = """
+import json, resource, sys, time
+import pandas as pd
+started = time.perf_counter()
+frame = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False, engine="pyarrow")
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+print(json.dumps({"read": seconds, "peak_gb": peak, "rows": len(frame)}))
+"""
+
+
+def reference_once(path: Path) -> dict:
+    """The floor: pandas reading every cell as text (pyarrow engine), no parsing, no rules."""
+    out = subprocess.run(
+        [sys.executable, "-c", _REFERENCE, str(path)], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -109,11 +128,19 @@ def main(argv: list[str] | None = None) -> None:
             f"(generated in {time.perf_counter() - started:.1f} s)"
         )
         runs = [run_once(path, args.questions) for _ in range(args.repeat)]
+        floor = [reference_once(path) for _ in range(args.repeat)]
     for key in ("read", "clean", "total", "peak_gb"):
         values = [r[key] for r in runs]
         unit = "GB" if key == "peak_gb" else "s"
         shown = ", ".join(f"{v:.2f}" for v in values)
         print(f"{key:>8}: median {statistics.median(values):6.2f} {unit}   [{shown}]")
+    ref = statistics.median(r["read"] for r in floor)
+    ref_peak = statistics.median(r["peak_gb"] for r in floor)
+    total = statistics.median(r["total"] for r in runs)
+    print(
+        f"reference: pandas.read_csv(dtype=str, engine='pyarrow') alone: median {ref:.2f} s, "
+        f"peak {ref_peak:.2f} GB; personas read + parse + clean takes {total / ref:.1f}x that"
+    )
     last = runs[-1]
     print(
         f"  ledger: loaded {last['loaded']:,}, kept {last['kept']:,}, excluded {last['excluded']}"

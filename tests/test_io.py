@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import html
 import re
 import tempfile
 from dataclasses import replace
@@ -23,8 +25,11 @@ from make_fixtures import (
 )
 from personas.cleaning import clean
 from personas.errors import DataWarning, InputError
-from personas.instrument.model import CleaningRules, DataMapping, Instrument, Question
+from personas.instrument import load_instrument
+from personas.instrument.export import to_qualtrics
+from personas.instrument.model import CleaningRules, DataMapping, Instrument, Question, Scale
 from personas.io import read_responses
+from test_instrument_export import parse_qualtrics
 
 FIXTURES = [
     "basic.csv",
@@ -156,6 +161,203 @@ def test_qualtrics_numeric_status_and_first_data_row_is_4(tmp_path):
 def test_forcing_qualtrics_on_a_plain_csv_is_an_error():
     with pytest.raises(InputError, match="Qualtrics"):
         read_responses(HERE / "basic.csv", fixture_instrument(), format="qualtrics")
+
+
+# --- Qualtrics exports of our own Advanced Format file: choice text and numeric recodes -----
+JOBSITE = Path(__file__).resolve().parents[1] / "surveys" / "jobsite"
+QUALTRICS_META = [
+    "StartDate",
+    "Status",
+    "Duration (in seconds)",
+    "Finished",
+    "ResponseId",
+    "DistributionChannel",
+]
+
+
+def exported_choices(instrument: Instrument) -> dict[str, list[tuple[str, float]]]:
+    """Each question's choices (text, code) in the order the real export writes them.
+
+    Parsed from ``to_qualtrics``; a choice's code is read from its text independently of the
+    exporter, so recode k (Qualtrics numbers choices 1, 2, ...) is proven to mean choice k.
+    """
+    parsed = parse_qualtrics(to_qualtrics(instrument))["questions"]
+    choices = {}
+    for question in instrument.questions:
+        texts = [html.unescape(text) for text in parsed[question.id]["choices"]]
+        if question.type == "boolean":
+            codes = [{"True": 1.0, "False": 0.0}[text] for text in texts]
+        elif question.type == "likert":
+            codes = [float(re.match(r"-?\d+", text)[0]) for text in texts]
+        else:
+            codes = [float(question.options.index(text)) for text in texts]
+        choices[question.id] = list(zip(texts, codes, strict=True))
+    return choices
+
+
+def write_qualtrics_export(
+    path: Path, instrument: Instrument, codes: pd.DataFrame, *, numeric: bool
+) -> Path:
+    """A Qualtrics CSV export ("numeric values" or "choice text") of answer ``codes``."""
+    choices = exported_choices(instrument)
+
+    def cell(qid: str, code: float) -> str:
+        if np.isnan(code):
+            return ""
+        (k,) = [k for k, (_, c) in enumerate(choices[qid], start=1) if c == code]
+        return str(k) if numeric else choices[qid][k - 1][0]
+
+    qids = list(codes.columns)
+    header = QUALTRICS_META + qids
+    texts = ["Start Date", "Response Type", "Duration (in seconds)", "Finished", "Response ID"]
+    texts += ["Distribution Channel"] + [instrument.question(q).text for q in qids]
+    imports = [f'{{"ImportId":"{name}"}}' for name in header]
+    status, finished = ("0", "1") if numeric else ("IP Address", "True")
+    preview = ["1" if numeric else "Survey Preview", "5", finished, "R_preview", "preview"]
+    rows = [header, texts, imports]
+    first = codes.iloc[0]
+    rows.append(["2024-05-01 09:00:00", *preview, *(cell(q, first[q]) for q in qids)])
+    for i, (_, answers) in enumerate(codes.iterrows()):
+        meta = ["2024-05-02 10:00:00", status, str(60 + 7 * i), finished, f"R_{i}", "anonymous"]
+        rows.append(meta + [cell(q, answers[q]) for q in qids])
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def test_export_numbers_choices_as_the_reader_expects():
+    questions = (
+        Question("ok", "?", "boolean"),
+        Question("nps", "?", "likert", scale=Scale(0, 10, {0: "Never", 10: "Surely"})),
+        Question("device", "?", "choice", options=("Phone & tablet", "Desktop")),
+    )
+    choices = exported_choices(Instrument("t", "T", (), questions))
+    assert choices["ok"] == [("True", 1.0), ("False", 0.0)]  # boolean 1 = True, 2 = False
+    assert [c for _, c in choices["nps"]] == [float(p) for p in range(11)]
+    assert choices["device"] == [("Phone & tablet", 0.0), ("Desktop", 1.0)]
+
+
+def test_numeric_qualtrics_export_of_jobsite_reads_like_the_choice_text_export(tmp_path):
+    instrument = load_instrument(JOBSITE)
+    assert instrument.data.id_column == "respondent_id"  # not in a Qualtrics export
+    ids = [q.id for q in instrument.questions]
+    rng = np.random.default_rng(7)
+    truth = rng.integers(0, 2, size=(12, len(ids))).astype(float)
+    truth[rng.random(truth.shape) < 0.1] = np.nan
+    codes = pd.DataFrame(truth, columns=ids)
+    read = {}
+    for numeric in (True, False):
+        path = write_qualtrics_export(
+            tmp_path / f"{numeric}.csv", instrument, codes, numeric=numeric
+        )
+        with pytest.warns(DataWarning) as warned:
+            read[numeric] = read_responses(path, instrument)
+        messages = [str(w.message) for w in warned]
+        assert len(messages) == 2 and "'ResponseId' instead" in messages[0]
+        assert "'Duration (in seconds)' instead" in messages[1]
+    numeric, text = read[True], read[False]
+    pd.testing.assert_frame_equal(numeric.answers, text.answers)
+    assert np.array_equal(numeric.answers.to_numpy(), truth, equal_nan=True)
+    assert list(numeric.answers.index) == [f"R_{i}" for i in range(12)]
+    assert numeric.duration.tolist() == [60.0 + 7 * i for i in range(12)]
+    assert numeric.dropped["reason"].tolist() == ["preview response"]
+    assert any("'respondent_id'" in note for note in numeric.source.notes)
+    assert any("Duration (in seconds)" in note for note in numeric.source.notes)
+    assert any(note.startswith("Read Qualtrics recode values") for note in numeric.source.notes)
+    assert not any("recode" in note for note in text.source.notes)
+
+
+def _scales_instrument(*extra: Question) -> Instrument:
+    questions = (
+        Question("nps", "?", "likert", scale=Scale(0, 10, {0: "Never", 10: "Surely"})),
+        Question("device", "?", "choice", options=("Phone & tablet", "Desktop", "Other")),
+        Question("agree", "?", "likert", scale=Scale(1, 5, {1: "No", 5: "Yes"})),
+        *extra,
+    )
+    return Instrument("t", "T", (), questions)
+
+
+NAN = np.nan
+SCALE_CODES = {
+    "nps": [0, 10, 5, NAN, 3, 9],
+    "device": [0, 1, 2, 0, NAN, 1],
+    "agree": [1, 5, 3, 2, 4, NAN],
+    "ok": [1, 0, 1, NAN, 0, 1],
+}
+
+
+@pytest.mark.parametrize("numeric", [True, False])
+def test_likert_0_to_10_and_choice_round_trip_through_recodes(tmp_path, numeric):
+    instrument = _scales_instrument(Question("ok", "?", "boolean"))
+    codes = pd.DataFrame(SCALE_CODES, dtype=float)
+    path = write_qualtrics_export(tmp_path / "w.csv", instrument, codes, numeric=numeric)
+    responses = read_responses(path, instrument)
+    assert np.array_equal(responses.answers.to_numpy(), codes.to_numpy(), equal_nan=True)
+    recoded = [n for n in responses.source.notes if n.startswith("Read Qualtrics recode")]
+    if numeric:  # 11 (the top of 0..10) is no scale point: nps is recodes, no guess needed;
+        # agree (1..5) reads the same either way, so it needs no recode
+        (note,) = recoded
+        assert note.endswith("in 3 questions: nps, device, ok.")
+    else:
+        assert recoded == []
+
+
+def test_ambiguous_recodes_follow_the_rest_of_the_file_or_warn(tmp_path):
+    codes = pd.DataFrame({"nps": [0, 9, 5, 3, 1], "ok": [1, 0, 1, 1, 0]}, dtype=float)
+    inst = _scales_instrument(Question("ok", "?", "boolean"))
+    inst = replace(inst, questions=(inst.question("nps"), inst.question("ok")))
+    # recodes 1, 10, 6, 4, 2: all also points of 0..10; the boolean 2s show a numeric export
+    path = write_qualtrics_export(tmp_path / "w.csv", inst, codes, numeric=True)
+    responses = read_responses(path, inst)
+    assert responses.answers["nps"].tolist() == [0, 9, 5, 3, 1]
+    assert any("nps as recode positions" in note for note in responses.source.notes)
+    # without that evidence, the numbers are read as scale points, with a warning
+    alone = replace(inst, questions=(inst.question("nps"),))
+    path = write_qualtrics_export(tmp_path / "alone.csv", alone, codes[["nps"]], numeric=True)
+    with pytest.warns(DataWarning, match="export choice text to be sure"):
+        responses = read_responses(path, alone)
+    assert responses.answers["nps"].tolist() == [1, 10, 6, 4, 2]
+    # a choice-text export of the same column needs no guess
+    path = write_qualtrics_export(tmp_path / "text.csv", alone, codes[["nps"]], numeric=False)
+    assert read_responses(path, alone).answers["nps"].tolist() == [0, 9, 5, 3, 1]
+
+
+def test_a_qualtrics_column_mixing_scale_points_and_recodes_is_refused(tmp_path):
+    inst = _scales_instrument()
+    lines = [
+        "ResponseId,nps,device,agree",
+        "Response ID,A,B,C",
+        '{"ImportId":"_recordId"},{"ImportId":"QID1"},{"ImportId":"QID2"},{"ImportId":"QID3"}',
+        "R_1,0,1,1",
+        "R_2,11,4,6",
+    ]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    with pytest.raises(InputError) as caught:
+        read_responses(path, inst)
+    assert [(p.line, p.column, p.value) for p in caught.value.problems] == [
+        (5, "nps", "11"),
+        (5, "device", "4"),
+        (5, "agree", "6"),
+    ]
+
+
+def test_plain_csv_keeps_the_strict_rules(tmp_path):
+    path = write(tmp_path, "q1,q2,q3\n1,2,True\n")
+    with pytest.raises(InputError) as caught:
+        read_responses(path, bool_instrument())
+    (problem,) = caught.value.problems
+    assert "'2' is not an answer to question 'q2' (boolean)" in problem.message
+    inst = _scales_instrument()
+    path = write(tmp_path, "nps,device,agree\n11,2,Yes\n", name="scales.csv")
+    with pytest.raises(InputError) as caught:
+        read_responses(path, inst)
+    assert [(p.column, p.value) for p in caught.value.problems] == [("nps", "11"), ("device", "2")]
+    path = write(tmp_path, "ResponseId,q1,q2,q3\nR_1,1,0,1\n", name="ids.csv")
+    with pytest.raises(InputError) as caught:
+        read_responses(path, bool_instrument(id_column="respondent_id"))
+    (problem,) = caught.value.problems
+    assert problem.column == "respondent_id" and problem.code == "missing-column"
+    assert "'ResponseId'" in problem.hint
 
 
 # --- bad values ---------------------------------------------------------------------------

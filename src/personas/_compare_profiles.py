@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from personas.instrument.expectations import expected_answers
 from personas.instrument.model import Instrument, Persona, Question
 from personas.segment.model import Segmentation
 
 __all__ = [
-    "position_value",
     "Frame",
     "frame",
     "expected_profiles",
@@ -36,16 +36,6 @@ __all__ = [
     "tension_positions",
     "separation",
 ]
-
-_POSITION_WORDS = {"a": -1.0, "b": 1.0, "mid": 0.0}
-
-
-def position_value(value: float | str) -> float:
-    """A tension position as a number in [-1, 1]; the words ``a``, ``b``, ``mid`` also work."""
-    if isinstance(value, str):
-        return _POSITION_WORDS[value.strip().lower()]
-    return float(np.clip(float(value), -1.0, 1.0))
-
 
 @dataclass(frozen=True)
 class Frame:
@@ -124,27 +114,9 @@ def _choice_shares(frequencies: pd.DataFrame, question: Question) -> np.ndarray:
 
 
 def expected_profiles(personas: Iterable[Persona], fr: Frame) -> pd.DataFrame:
-    """Rows = persona ids, columns = item ids: the code each persona expects, NaN if silent.
-
-    A position ``t`` on a tension (-1 = pole a, +1 = pole b) sets every boolean or likert
-    question of that tension: the expected share of agreement is ``(1 - t) / 2`` for pole-a
-    questions and ``(1 + t) / 2`` for pole-b questions, mapped onto the item's scale (pole a
-    -> pole-a items True / fully agree and pole-b items False / fully disagree; ``mid`` -> the
-    middle). Explicit ``answers`` override. Choice and number questions only get an
-    expectation from an explicit answer: they have no agree direction.
-    """
-    personas = list(personas)
-    out = np.full((len(personas), len(fr.items)), np.nan)
-    for i, persona in enumerate(personas):
-        positions = {t: position_value(v) for t, v in persona.tensions.items()}
-        for j, q in enumerate(fr.items):
-            if q.id in persona.answers:
-                out[i, j] = float(persona.answers[q.id])
-            elif q.tension in positions and q.pole in ("a", "b") and not fr.choice[j]:
-                t = positions[q.tension]
-                toward = (1.0 - t) / 2.0 if q.pole == "a" else (1.0 + t) / 2.0
-                out[i, j] = fr.low[j] + toward * fr.span[j]
-    return pd.DataFrame(out, index=[p.id for p in personas], columns=fr.item_ids)
+    """Rows = persona ids, columns = item ids: the code each persona expects, NaN if silent
+    (see :func:`personas.instrument.expectations.expected_answers`)."""
+    return expected_answers(personas, fr.items)
 
 
 def agreement(expected: pd.DataFrame, fr: Frame) -> np.ndarray:

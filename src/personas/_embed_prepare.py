@@ -19,6 +19,7 @@ import pandas as pd
 
 from personas.cleaning.model import CleanResponses
 from personas.errors import InputError, Problem
+from personas.instrument.expectations import expected_answers
 from personas.instrument.model import Instrument, Question
 
 __all__ = [
@@ -39,7 +40,6 @@ MIN_RESPONDENTS = 5
 #: A one-hot choice column is scaled so that two different options are 1 apart in squared
 #: euclidean distance, like two different True/False answers.
 _ONE_HOT = np.sqrt(0.5)
-_POSITIONS = {"a": -1.0, "b": 1.0, "mid": 0.0}
 
 
 @dataclass(frozen=True)
@@ -292,38 +292,8 @@ def _number_ranges(codes: np.ndarray, items: Sequence[ItemSpec]) -> np.ndarray:
 
 
 def expected_profiles(instrument: Instrument, item_ids: Sequence[str]) -> pd.DataFrame:
-    """Rows = persona ids, columns = item ids: the answer code each persona implies.
-
-    Same rule as :mod:`personas.compare`: a position ``t`` on a tension (-1 = pole a, +1 =
-    pole b) sets each boolean or likert item of that tension to ``low + share * (high -
-    low)``, with ``share = (1 - t) / 2`` for pole-a items and ``(1 + t) / 2`` for pole-b items
-    (pole a -> pole-a items True / fully agree; ``mid`` -> 0.5 / the scale's middle). Explicit
-    ``answers`` override. NaN where the persona says nothing (choice and number items without
-    an explicit answer, items of tensions it has no position on).
-    """
-    out = np.full((len(instrument.personas), len(item_ids)), np.nan)
+    """Rows = persona ids, columns = item ids: the answer code each persona implies (its
+    landmark), read exactly as the comparison reads it
+    (:func:`personas.instrument.expectations.expected_answers`)."""
     questions = [instrument.question(qid) for qid in item_ids]
-    for i, persona in enumerate(instrument.personas):
-        positions = {t: _position(v) for t, v in persona.tensions.items()}
-        for j, q in enumerate(questions):
-            if q.id in persona.answers:
-                out[i, j] = _answer_code(q, persona.answers[q.id])
-            elif q.type in ("boolean", "likert") and q.pole and q.tension in positions:
-                t = positions[q.tension]
-                share = (1.0 - t) / 2.0 if q.pole == "a" else (1.0 + t) / 2.0
-                low, high = (0.0, 1.0) if q.type == "boolean" else (q.scale.min, q.scale.max)
-                out[i, j] = low + share * (high - low)
-    return pd.DataFrame(out, index=[p.id for p in instrument.personas], columns=list(item_ids))
-
-
-def _position(value) -> float:
-    if isinstance(value, str):
-        return _POSITIONS[value.strip().lower()]
-    return float(np.clip(float(value), -1.0, 1.0))
-
-
-def _answer_code(question: Question, value) -> float:
-    """An explicit answer as a code (an option's text is accepted for choice items)."""
-    if isinstance(value, str) and question.type == "choice" and value in question.options:
-        return float(question.options.index(value))
-    return float(value)
+    return expected_answers(instrument.personas, questions)

@@ -7,11 +7,15 @@ Column matching (the ``data`` section):
   question id itself;
 * names match exactly first; failing that, a *single* column whose name matches ignoring case
   and surrounding spaces is accepted (``Q1`` for ``q1``); two such columns are an error;
-* the id column is ``data.id_column`` (Qualtrics: ``ResponseId`` when unset); without one,
-  respondents are called ``row-<n>`` after their spreadsheet row, as are empty id cells;
+* the id column is ``data.id_column`` (Qualtrics: ``ResponseId`` when unset, or when the
+  configured one is missing from the export: said in a warning and ``Source.notes``); without
+  one, respondents are called ``row-<n>`` after their spreadsheet row, as are empty id cells;
+  the duration column likewise (Qualtrics: ``Duration (in seconds)``);
 * every other column is kept aside in :attr:`Responses.extra`, which is not an error.
 
-Values that a question does not allow are collected for *every* cell. By default they are an
+Qualtrics exports also accept the recode values of our Advanced Format file (see
+:mod:`personas.io.qualtrics`). Values that a question does not allow are collected for *every*
+cell. By default they are an
 :class:`InputError` naming file, row, column and value; leniently they become missing answers
 recorded in :attr:`Responses.invalid`.
 """
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -35,6 +39,7 @@ from personas.io._coerce import (
 )
 from personas.io._problems import invalid_problems
 from personas.io._table import RawTable, empty_dropped
+from personas.io.qualtrics import RecodeReader
 from personas.io.responses import Responses, Source
 
 __all__ = ["ColumnPlan", "resolve_columns", "map_table"]
@@ -50,6 +55,7 @@ class ColumnPlan:
     questions: dict
     id: str | None
     duration: str | None
+    notes: tuple[str, ...] = ()
 
     def used(self) -> set[str]:
         return {*self.questions.values(), self.id, self.duration} - {None}
@@ -62,15 +68,10 @@ def map_table(
     plan = resolve_columns(table, instrument, file=file)
     missing = MissingCodes.from_config(instrument.data.missing)
     index = _respondent_ids(table, plan.id)
-    # filled column by column in Fortran order, so the DataFrame wraps it without a copy
-    answers = np.empty((len(index), len(instrument.questions)), dtype=np.float64, order="F")
-    bad = []
-    for j, question in enumerate(instrument.questions):
-        raw = plan.questions[question.id]
-        labels = table.labels.get(raw)
-        coerced = coerce_column(table.frame[raw], question, missing=missing, labels=labels)
-        answers[:, j] = coerced.codes
-        bad.append(_bad_cells(coerced, index, table.rows, raw, question.id))
+    answers, bad, notes, warn = _code_answers(table, instrument, plan, index, missing=missing)
+    notes = (*plan.notes, *notes)
+    for message in (*plan.notes, *warn):
+        warnings.warn(f"{file}: {message}", DataWarning, stacklevel=3)
     duration = None
     if plan.duration is not None:
         coerced = coerce_duration(table.frame[plan.duration], missing=missing)
@@ -96,7 +97,7 @@ def map_table(
             answers, index=index, columns=[q.id for q in instrument.questions], copy=False
         ),
         rows=np.asarray(table.rows, dtype=np.int64),
-        source=source,
+        source=replace(source, notes=(*source.notes, *notes)),
         duration=duration,
         extra=table.frame[extra].set_axis(index, axis=0),
         dropped=table.dropped if table.dropped is not None else empty_dropped(),
@@ -104,6 +105,34 @@ def map_table(
         columns=dict(plan.questions),
         lenient=lenient,
     )
+
+
+def _code_answers(table, instrument, plan, index, *, missing):
+    """Answer codes (float64, Fortran order), bad cells, notes and warnings."""
+    # filled column by column in Fortran order, so the DataFrame wraps it without a copy
+    answers = np.empty((len(index), len(instrument.questions)), dtype=np.float64, order="F")
+    bad, later = [], []
+    recodes = RecodeReader(missing=missing) if table.format == "qualtrics" else None
+    for j, question in enumerate(instrument.questions):
+        raw = plan.questions[question.id]
+        if recodes is not None and recodes.applies(question):
+            coerced = recodes.code(table.frame[raw], question)
+            if coerced is None:  # ambiguous: depends on the other columns
+                later.append(j)
+                continue
+        else:
+            labels = table.labels.get(raw)
+            coerced = coerce_column(table.frame[raw], question, missing=missing, labels=labels)
+        answers[:, j] = coerced.codes
+        bad.append(_bad_cells(coerced, index, table.rows, raw, question.id))
+    for j in later:
+        question = instrument.questions[j]
+        raw = plan.questions[question.id]
+        coerced = recodes.code(table.frame[raw], question, settle=True)
+        answers[:, j] = coerced.codes
+        bad.append(_bad_cells(coerced, index, table.rows, raw, question.id))
+    notes, warn = recodes.notes(instrument) if recodes is not None else ([], [])
+    return answers, bad, notes, warn
 
 
 def resolve_columns(table: RawTable, instrument: Instrument, *, file: str) -> ColumnPlan:
@@ -120,9 +149,18 @@ def resolve_columns(table: RawTable, instrument: Instrument, *, file: str) -> Co
             absent.append((question, wanted))
         found[question.id] = column
     data = instrument.data
-    id_column = _optional(names, data.id_column, table.default_id, "id", problems, file)
+    notes: list[str] = []
+    id_column = _optional(
+        names, data.id_column, table.default_id, "id", problems, file, notes=notes
+    )
     duration = _optional(
-        names, data.duration_column, table.default_duration, "duration", problems, file
+        names,
+        data.duration_column,
+        table.default_duration,
+        "duration",
+        problems,
+        file,
+        notes=notes,
     )
     if absent and len(absent) == len(instrument.questions) and _looks_like_data(names):
         raise InputError(_no_header_problem(names, file))
@@ -142,7 +180,7 @@ def resolve_columns(table: RawTable, instrument: Instrument, *, file: str) -> Co
     ]
     if problems:
         raise InputError(problems)
-    return ColumnPlan(found, id_column, duration)
+    return ColumnPlan(found, id_column, duration, tuple(notes))
 
 
 def _find(names: list[str], wanted: list[str], problems: list, *, file: str) -> str | None:
@@ -170,13 +208,22 @@ def _find(names: list[str], wanted: list[str], problems: list, *, file: str) -> 
     return None
 
 
-def _optional(names, configured, default, what, problems, file) -> str | None:
-    """The id or duration column: configured (must exist) or the format's default (if any)."""
+def _optional(names, configured, default, what, problems, file, *, notes) -> str | None:
+    """The id or duration column: configured (must exist) or the format's default (if any).
+
+    A Qualtrics export (the only format with a default) that lacks the configured column but
+    has Qualtrics' own is read through that one, noted in ``notes``.
+    """
+    fallback = None if default is None else _find(names, [default], [], file=file)
     if configured is None:
-        if default is None:
-            return None
-        return _find(names, [default], [], file=file)
+        return fallback
     column = _find(names, [configured], problems, file=file)
+    if column is None and fallback is not None:
+        notes.append(
+            f"The {what} column {configured!r} (data.{what}_column) is not in this Qualtrics "
+            f"export; used Qualtrics' {fallback!r} instead."
+        )
+        return fallback
     if column is None:
         problems.append(
             Problem(

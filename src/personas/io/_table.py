@@ -53,8 +53,8 @@ class RawTable:
     dropped
         Records removed while reading (``respondent, row, reason``), e.g. Qualtrics previews.
     default_id, default_duration
-        Column names to use when the instrument's ``data`` section names none (Qualtrics:
-        ``ResponseId`` and ``Duration (in seconds)``).
+        Column names to use when the instrument's ``data`` section names none, or names one
+        the file lacks (Qualtrics: ``ResponseId`` and ``Duration (in seconds)``).
     """
 
     frame: pd.DataFrame

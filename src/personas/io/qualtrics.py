@@ -11,18 +11,59 @@ numeric codes 1 / 2 of numeric exports) or by ``DistributionChannel`` (``"previe
 ``"test"``), whichever columns exist.
 
 When the instrument's ``data`` section names no id or duration column, ``ResponseId`` and
-``Duration (in seconds)`` are used.
+``Duration (in seconds)`` are used. When it names one the export does not have (e.g. the
+``respondent_id`` of simulated waves) but Qualtrics' own column is there, that one is used
+instead, with a :class:`~personas.errors.DataWarning` and a line in ``Responses.source.notes``
+(a plain CSV still gets the "not in the file" error).
+
+Answers: choice texts and recode values
+---------------------------------------
+``personas instrument --to qualtrics`` writes each question's choices in order and Qualtrics
+gives choice *k* the recode value *k* (``personas.instrument._qualtrics``): boolean 1 = True,
+2 = False; choice *k* = the *k*-th option (code *k* - 1); likert *k* = the *k*-th scale point
+(``min + k - 1``). A "numeric values" export holds these recodes, a "choice text" export the
+texts (``True``, ``Mobile``, ``4 – Agree``). On top of the usual spellings
+(:mod:`personas.io._coerce`), a Qualtrics export accepts the exact choice texts of our export
+(HTML entities undone) and the recodes, decided per column from its *distinct* values:
+
+* where the two readings cannot disagree (booleans, options that are not numbers, scales that
+  start at 1, where recode *k* is point *k*), each value is read by whichever applies, so
+  ``1``/``2``, ``True``/``False``, ``Yes``/``No`` and ``1``/``0`` all work;
+* where they can (a 0..10 scale, whose recodes are 1..11; options that are numbers), the column
+  is read as recodes only when *every* value in it is a recode and either one of them is not a
+  scale point / option (``11``) or another column shows the file is a numeric export (all
+  recodes, one of them no answer, e.g. a boolean ``2``); otherwise as scale points / options.
+  When nothing in the file tells (``1``..``10`` only, and no other evidence) the column is read
+  as scale points with a :class:`~personas.errors.DataWarning`: export choice text to be sure.
+
+Columns read through recodes, and each such decision, are listed in ``Responses.source.notes``.
 """
 
 from __future__ import annotations
 
+import html
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from personas.io._coerce import as_text, map_uniques, text_values
+from personas.instrument._qualtrics import qualtrics_choices
+from personas.instrument.model import Instrument, Question
+from personas.io._coerce import (
+    _INVALID,
+    _MISSING,
+    Coerced,
+    MissingCodes,
+    _as_number,
+    _code,
+    as_text,
+    factorize,
+    map_uniques,
+    text_values,
+)
 from personas.io._table import RawTable
 
-__all__ = ["is_qualtrics", "strip_qualtrics", "PREVIEW", "TEST"]
+__all__ = ["is_qualtrics", "strip_qualtrics", "RecodeReader", "PREVIEW", "TEST"]
 
 PREVIEW = "preview response"
 TEST = "test response"
@@ -87,3 +128,164 @@ def _ids(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     empty = (as_series.isna() | (as_series == "")).to_numpy(dtype=bool)
     ids[empty] = fallback[empty]
     return ids
+
+
+# --- answers: choice texts and recode values (see the module notes) -----------------------
+_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class _Readings:
+    """Both readings of a column's distinct values (NaN where a reading does not apply)."""
+
+    answers: np.ndarray
+    recodes: np.ndarray
+    missing: np.ndarray
+    can_disagree: bool  # some number 1..n is an answer with another code than its recode
+
+    @property
+    def only_recode(self) -> bool:
+        return bool((~np.isnan(self.recodes) & np.isnan(self.answers)).any())
+
+    @property
+    def all_recodes(self) -> bool:
+        return bool((self.missing | ~np.isnan(self.recodes)).all())
+
+    @property
+    def numeric(self) -> bool:
+        """Evidence of a numeric export: every value a recode, one of them no answer."""
+        return self.all_recodes and self.only_recode
+
+    @property
+    def ambiguous(self) -> bool:
+        """Every value is both an answer and a recode, and the two readings can disagree."""
+        present = not self.missing.all()
+        return self.can_disagree and present and self.all_recodes and not self.only_recode
+
+
+class RecodeReader:
+    """Code a Qualtrics export's boolean, likert and choice columns, recodes included.
+
+    Call :meth:`code` for every such column; it returns ``None`` for an ambiguous column,
+    whose reading depends on the rest of the file: call it again with ``settle=True`` once
+    every column was seen. :meth:`notes` then says what was read how.
+    """
+
+    def __init__(self, *, missing: MissingCodes):
+        self.missing = missing
+        self.numeric = False
+        self.recoded: list[str] = []
+        self.inferred: list[str] = []
+        self.guessed: list[str] = []
+
+    @staticmethod
+    def applies(question: Question) -> bool:
+        return question.type in ("boolean", "likert", "choice")
+
+    def code(self, column: pd.Series, question: Question, *, settle: bool = False):
+        """Codes for one column (a :class:`Coerced`), or ``None`` to settle it later."""
+        keys, uniques = factorize(column)
+        readings = _readings(uniques, question, self.missing)
+        if not settle:
+            self.numeric |= readings.numeric
+            if readings.ambiguous:
+                return None
+        lut = self._choose(readings, question.id)
+        bad_lut = np.append(~readings.missing & np.isnan(lut), False)
+        bad = np.flatnonzero(bad_lut[keys])
+        values = np.asarray(uniques + [None], dtype=object)[keys[bad]]
+        return Coerced(np.append(lut, np.nan)[keys], bad, values)
+
+    def _choose(self, readings: _Readings, question_id: str) -> np.ndarray:
+        """The codes of the distinct values under the reading the module notes prescribe."""
+        if not readings.can_disagree:  # each value by whichever reading applies
+            if readings.only_recode:
+                self.recoded.append(question_id)
+            return np.where(np.isnan(readings.answers), readings.recodes, readings.answers)
+        if readings.numeric or (readings.ambiguous and self.numeric):
+            self.recoded.append(question_id)
+            if readings.ambiguous:
+                self.inferred.append(question_id)
+            return readings.recodes
+        if readings.ambiguous:
+            self.guessed.append(question_id)
+        return readings.answers
+
+    def notes(self, instrument: Instrument) -> tuple[list[str], list[str]]:
+        """Plain-words notes for ``Source.notes`` and the subset worth a warning."""
+        notes, warn = [], []
+        if self.recoded:
+            notes.append(
+                "Read Qualtrics recode values (k = the k-th exported choice: 1 = True, "
+                f"2 = False; the k-th option or scale point) in {len(self.recoded)} "
+                f"question{'s' if len(self.recoded) > 1 else ''}: {_listed(self.recoded)}."
+            )
+        if self.inferred:
+            notes.append(
+                f"Read {_listed(self.inferred)} as recode positions although every value is "
+                "also an answer, because other columns show a numeric export."
+            )
+        for qid in self.guessed:
+            warn.append(
+                f"Question {qid!r} ({_describe(instrument.question(qid))}) holds only numbers "
+                "that are both answers and Qualtrics recode positions, and nothing else in the "
+                "file shows a numeric export: read as answers; export choice text to be sure."
+            )
+        return notes + warn, warn
+
+
+def _readings(uniques: list, question: Question, missing: MissingCodes) -> _Readings:
+    choices = _export_choices(question)
+    texts = {_fold(text): code for text, code in choices}
+    n = len(uniques)
+    answers, recodes = np.full(n, np.nan), np.full(n, np.nan)
+    is_missing = np.zeros(n, dtype=bool)
+    for i, value in enumerate(uniques):
+        code = _code(value, question, missing, {})
+        if code is _MISSING:
+            is_missing[i] = True
+            continue
+        if code is _INVALID:
+            code = texts.get(_fold(value))
+        answers[i] = np.nan if code is None else code
+        recodes[i] = _recode(value, choices)
+    return _Readings(answers, recodes, is_missing, _can_disagree(question, choices, missing))
+
+
+def _can_disagree(question: Question, choices: list, missing: MissingCodes) -> bool:
+    """True when some recode k (as text) is also an answer, with another code."""
+    for k, (_, code) in enumerate(choices, start=1):
+        answer = _code(str(k), question, missing, {})
+        if answer is not _MISSING and answer is not _INVALID and answer != code:
+            return True
+    return False
+
+
+def _export_choices(question: Question) -> list[tuple[str, float]]:
+    """(choice text, code) in the order of our Advanced Format export: recode = position."""
+    by_label = {question.label(code): code for code in question.codes}
+    return [(text, by_label[text]) for text in qualtrics_choices(question)]
+
+
+def _recode(value, choices: list) -> float:
+    if isinstance(value, (bool, np.bool_)):
+        return np.nan
+    number = _as_number(as_text(value) or "")
+    if number is None or not number.is_integer() or not 1 <= number <= len(choices):
+        return np.nan
+    return choices[int(number) - 1][1]
+
+
+def _fold(value) -> str:
+    return " ".join(html.unescape(as_text(value) or "").split()).casefold()
+
+
+def _describe(question: Question) -> str:
+    if question.type == "likert":
+        return f"likert {question.scale.min}..{question.scale.max}"
+    return question.type
+
+
+def _listed(ids: list[str]) -> str:
+    shown = ", ".join(ids[:_SHOWN])
+    return shown + (f" and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else "")

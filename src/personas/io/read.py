@@ -100,7 +100,11 @@ def read_responses(
     Values: empty cells and ``data.missing`` codes are missing. Booleans accept
     True/False, Yes/No, Y/N, T/F, 1/0 (1.0/0.0) in any case, real booleans and SPSS/Stata
     value labels; likert its scale numbers and labels; choice its options (case-insensitive);
-    number any finite number. Details: :mod:`personas.io._coerce`.
+    number any finite number. Details: :mod:`personas.io._coerce`. Qualtrics exports also
+    accept the choice texts and numeric recodes of ``personas instrument --to qualtrics``
+    (boolean 1 = True, 2 = False; the k-th option or scale point), and fall back to
+    ``ResponseId`` / ``Duration (in seconds)`` when the configured id / duration column is
+    missing: see :mod:`personas.io.qualtrics`.
 
     Rows are numbered as a spreadsheet shows them (header = 1, first answer = 2; Qualtrics
     exports: first answer = 4). Blank rows are skipped but still counted.

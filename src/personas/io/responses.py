@@ -15,13 +15,19 @@ __all__ = ["Source", "Responses"]
 
 @dataclass(frozen=True)
 class Source:
-    """Where a wave came from: path, detected format and encoding, and its SHA-256."""
+    """Where a wave came from: path, detected format and encoding, and its SHA-256.
+
+    ``notes`` are plain-words sentences about how the file was read that a journal can show
+    (e.g. a Qualtrics export read through ``ResponseId`` instead of ``data.id_column``, or
+    through its numeric recode values).
+    """
 
     path: Path
     format: str
     sha256: str
     encoding: str | None = None
     delimiter: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, repr=False)
