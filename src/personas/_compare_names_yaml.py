@@ -163,38 +163,12 @@ def _entry(check: Checker, node: Node, where: str, instrument: Instrument) -> Na
     return NameEntry(name.strip(), persona, answers, positions, node.line)
 
 
-def _pairs(check: Checker, node: Node | None, where: str) -> list[tuple[Node, Node]]:
-    if node is None:
-        return []
-    if not node.is_mapping or not list(node.items()):
-        check.add(
-            node,
-            f"{where} must be a non-empty mapping, not {node.kind}",
-            code="wrong-type",
-            hint="Write e.g. '{q13: true, q10: true}'",
-        )
-        return []
-    seen: dict[str, Node] = {}
-    out = []
-    for key, value in node.items():
-        text = key.text or ""
-        if text in seen:
-            check.add(
-                key,
-                f"{where} names '{text}' twice (first on line {seen[text].line})",
-                code="duplicate-key",
-                hint="Keep one of them",
-            )
-            continue
-        seen[text] = key
-        out.append((key, value))
-    return out
-
-
 def _answers(check: Checker, node: Node | None, where: str, inst: Instrument) -> dict:
     out = {}
     items = {q.id: q for q in inst.items}
-    for key, value in _pairs(check, node, f"profile of {where}"):
+    for _, key, value in check.pairs(
+        node, f"profile of {where}", example="{q13: true, q10: true}", non_empty=True
+    ):
         qid = key.text or ""
         if not check.reference(key, qid, items, what="question", where=f"profile of {where}"):
             continue
@@ -215,7 +189,9 @@ def _answers(check: Checker, node: Node | None, where: str, inst: Instrument) ->
 def _positions(check: Checker, node: Node | None, where: str, inst: Instrument) -> dict:
     out = {}
     known = [t.id for t in inst.tensions]
-    for key, value in _pairs(check, node, f"tensions of {where}"):
+    for _, key, value in check.pairs(
+        node, f"tensions of {where}", example="{speed: a}", non_empty=True
+    ):
         tid = key.text or ""
         if not check.reference(key, tid, known, what="tension", where=f"tensions of {where}"):
             continue

@@ -224,32 +224,10 @@ def _personas(check: Checker, node: Node | None, where: str, instrument: Instrum
     return out
 
 
-def _entries(check: Checker, node: Node, where: str) -> list[tuple[str, Node, Node]]:
-    """``(name, key node, value node)`` of a mapping, duplicates and non-mappings reported."""
-    if not node.is_mapping:
-        check.add(node, f"{where} must be a mapping, not {node.kind}", code="wrong-type")
-        return []
-    seen: dict[str, Node] = {}
-    out = []
-    for key, value in node.items():
-        name = key.text or ""
-        if name in seen:
-            check.add(
-                key,
-                f"{where} names '{name}' twice (first on line {seen[name].line})",
-                code="duplicate-key",
-                hint="Keep one of them",
-            )
-            continue
-        seen[name] = key
-        out.append((name, key, value))
-    return out
-
-
 def _positions(check: Checker, node: Node, where: str, instrument: Instrument) -> dict[str, float]:
     out = {}
     known = [t.id for t in instrument.tensions]
-    for tid, key, value in _entries(check, node, f"tensions of {where}"):
+    for tid, key, value in check.pairs(node, f"tensions of {where}"):
         if not check.reference(key, tid, known, what="tension", where=where):
             continue
         code = position_code(value)
@@ -290,7 +268,7 @@ def _answers(
         return {}
     out = {}
     known = [q.id for q in instrument.questions]
-    for qid, key, value in _entries(check, node, f"answers of {where}"):
+    for qid, key, value in check.pairs(node, f"answers of {where}"):
         if not check.reference(key, qid, known, what="question", where=where):
             continue
         question = instrument.question(qid)
@@ -339,14 +317,14 @@ def _drift(
     if node is None or node.is_null:
         return {}
     out = {}
-    for wave, _key, value in _entries(check, node, "drift"):
+    for wave, _key, value in check.pairs(node, "drift"):
         where = f"drift of wave '{wave}'"
         found = check.mapping(value, where, allowed=DRIFT_KEYS)
         if found is None:
             continue
         shares = {}
         if "shares" in found:
-            for sid, skey, snode in _entries(check, found["shares"], f"shares of wave '{wave}'"):
+            for sid, skey, snode in check.pairs(found["shares"], f"shares of wave '{wave}'"):
                 if check.reference(skey, sid, known, what="segment", where=where):
                     shares[sid] = _share(
                         check, snode, f"segment '{sid}' in wave '{wave}'", zero=True

@@ -138,6 +138,41 @@ class Checker:
             hint=f"{hint}Allowed keys: {_quote_all(allowed)}",
         )
 
+    def pairs(
+        self, node: Node | None, where: str, *, example: str | None = None, non_empty: bool = False
+    ) -> list[tuple[str, Node, Node]]:
+        """``(key text, key node, value node)`` of a free-form mapping (tension positions,
+        answers, ...), keys in file order; a repeated key and a non-mapping are reported.
+        An absent node means empty; so does null, unless ``non_empty`` (then it is reported,
+        as is an empty mapping)."""
+        if node is None or (node.is_null and not non_empty):
+            return []
+        if not node.is_mapping or (non_empty and not list(node.items())):
+            what = "a non-empty mapping" if non_empty else "a mapping"
+            kind = node.kind
+            self.add(
+                node,
+                f"{where} must be {what}, not {kind}",
+                code="wrong-type",
+                hint=f"Write e.g. '{example}'" if example else None,
+            )
+            return []
+        seen: dict[str, Node] = {}
+        out = []
+        for key, value in node.items():
+            name = key.text or ""
+            if name in seen:
+                self.add(
+                    key,
+                    f"{where} names '{name}' twice (first on line {seen[name].line})",
+                    code="duplicate-key",
+                    hint="Keep one of them",
+                )
+                continue
+            seen[name] = key
+            out.append((name, key, value))
+        return out
+
     def sequence(self, node: Node | None, where: str, *, example: str) -> list[Node]:
         """The elements of a list; anything else is reported (``None``/null means empty)."""
         if node is None or node.is_null:

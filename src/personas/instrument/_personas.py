@@ -51,39 +51,11 @@ def read_personas(
     return entries
 
 
-def _pairs(check: Checker, node: Node | None, where: str, example: str) -> list[tuple[Node, Node]]:
-    if node is None or node.is_null:
-        return []
-    if not node.is_mapping:
-        check.add(
-            node,
-            f"{where} must be a mapping, not {node.kind}",
-            code="wrong-type",
-            hint=f"Write e.g. '{example}'",
-        )
-        return []
-    seen: dict[str, Node] = {}
-    pairs = []
-    for key, value in node.items():
-        name = key.text or ""
-        if name in seen:
-            check.add(
-                key,
-                f"{where} names '{name}' twice (first on line {seen[name].line})",
-                code="duplicate-key",
-                hint="Keep one of them",
-            )
-            continue
-        seen[name] = key
-        pairs.append((key, value))
-    return pairs
-
-
 def _positions(
     check: Checker, node: Node | None, where: str, tensions: list[str]
 ) -> dict[str, float]:
     out = {}
-    for key, value in _pairs(check, node, f"tensions of {where}", "tensions: {speed: a}"):
+    for _, key, value in check.pairs(node, f"tensions of {where}", example="tensions: {speed: a}"):
         tid = key.text or ""
         if not check.reference(key, tid, tensions, what="tension", where=where):
             continue
@@ -104,7 +76,9 @@ def _answers(
     check: Checker, node: Node | None, where: str, questions: dict[str, Question | None]
 ) -> dict[str, float]:
     out = {}
-    for key, value in _pairs(check, node, f"answers of {where}", "answers: {device: mobile}"):
+    for _, key, value in check.pairs(
+        node, f"answers of {where}", example="answers: {device: mobile}"
+    ):
         qid = key.text or ""
         if not check.reference(key, qid, questions, what="question", where=where):
             continue
