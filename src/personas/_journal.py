@@ -13,6 +13,8 @@ class Journal(list):
             text += f", {src.encoding}"
         text += f"; sha256 {src.sha256[:12]}…)."
         self.append(text)
+        for note in getattr(src, "notes", ()):
+            self.append(note)
         if len(responses.dropped):
             reasons = responses.dropped["reason"].value_counts()
             parts = ", ".join(f"{n:,} {reason}s" for reason, n in reasons.items())
