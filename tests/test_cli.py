@@ -246,3 +246,16 @@ def test_debug_shows_the_traceback(tmp_path, monkeypatch):
 def test_version():
     result = invoke("--version")
     assert result.exit_code == 0 and "personas" in result.output
+
+
+def test_progress_bar_is_one_bar_that_closes_when_done(monkeypatch):
+    from personas import _cli_output
+
+    bar = _cli_output._ProgressBar()
+    for done, step in enumerate(["fitting k=2", "stability of k=2", "fitting k=3"], start=1):
+        bar(step, done, 3)
+        if done < 3:
+            assert len(bar._bar.tasks) == 1 and bar._bar.tasks[0].description == step
+    assert bar._bar is None
+    monkeypatch.setattr(_cli_output.sys.stderr, "isatty", lambda: False, raising=False)
+    assert _cli_output.progress() is None

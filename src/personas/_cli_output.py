@@ -13,16 +13,21 @@ _err_console = Console(stderr=True, highlight=False)
 
 
 class _ProgressBar:
-    """A ``progress(step, done, total)`` callable backed by one rich progress bar per step."""
+    """A ``progress(step, done, total)`` callable backed by one rich progress bar.
+
+    The step text describes what runs now ("fitting k=4", "stability of k=4"); the bar
+    shows the whole job and closes when ``done`` reaches ``total``. A later job (the map)
+    opens a new bar.
+    """
 
     def __init__(self) -> None:
         self._bar: Progress | None = None
-        self._tasks: dict[str, int] = {}
+        self._task = None
 
     def __call__(self, step: str, done: int, total: int) -> None:
         if self._bar is None:
             self._bar = Progress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description:<28}"),
                 BarColumn(),
                 TextColumn("{task.completed}/{task.total}"),
                 TimeElapsedColumn(),
@@ -30,12 +35,11 @@ class _ProgressBar:
                 transient=True,
             )
             self._bar.start()
-        if step not in self._tasks:
-            self._tasks[step] = self._bar.add_task(step, total=total)
-        self._bar.update(self._tasks[step], completed=done, total=total)
-        if done >= total and all(t.finished for t in self._bar.tasks):
+            self._task = self._bar.add_task(step, total=total)
+        self._bar.update(self._task, description=step, completed=done, total=total)
+        if done >= total:
             self._bar.stop()
-            self._bar, self._tasks = None, {}
+            self._bar, self._task = None, None
 
 
 def progress():
