@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -259,3 +260,21 @@ def test_progress_bar_is_one_bar_that_closes_when_done(monkeypatch):
     assert bar._bar is None
     monkeypatch.setattr(_cli_output.sys.stderr, "isatty", lambda: False, raising=False)
     assert _cli_output.progress() is None
+
+
+def test_rerunning_a_run_keeps_its_clean_and_assigned_outputs(study, tmp_path):
+    run_dir = tmp_path / "run"
+    assert invoke("run", "jobsite", "--k", "3", "--no-report", "--out", run_dir).exit_code == 0
+    assert invoke("assign", run_dir, "--data", study / "waves" / "wave-1.csv").exit_code == 0
+    assert (run_dir / "assigned" / "wave-1" / "assignments.csv").is_file()
+    assert invoke("run", "jobsite", "--k", "4", "--no-report", "--out", run_dir).exit_code == 0
+    assert json.loads((run_dir / "summary.json").read_text("utf-8"))["k"] == 4
+    assert (run_dir / "assigned" / "wave-1" / "assignments.csv").is_file()
+
+
+def test_the_default_wave_is_the_last_in_natural_order(study):
+    from personas._paths import resolve_data
+
+    for name in ("wave-2", "wave-10"):
+        shutil.copy(study / "waves" / "wave-1.csv", study / "waves" / f"{name}.csv")
+    assert resolve_data(study, data=None, wave=None)[1] == "wave-10"

@@ -211,3 +211,13 @@ def test_missing_answers_are_an_input_error():
     X[[3, 7], 1] = np.nan
     with pytest.raises(InputError, match="item 'q02' has 2 missing answers"):
         segment(clean_from(boolean_instrument(4), X), k=2)
+
+
+def test_a_method_that_does_not_fit_the_items_is_a_journal_warning():
+    from personas.errors import SelectionWarning
+
+    X, _ = planted(300, 12, 3, noise=0.1, random_state=2)
+    clean = clean_from(boolean_instrument(12, n_tensions=3), X)
+    with pytest.warns(SelectionWarning, match="works as k-modes"):
+        seg = segment(clean, method="kprototypes", k=3, random_state=0, n_boot=0)
+    assert any("works as k-modes" in line for line in seg.journal)

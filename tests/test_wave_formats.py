@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import JOBSITE
 
+from conftest import JOBSITE
 from personas.cleaning import clean
 from personas.instrument import load_instrument
 from personas.io import read_responses

@@ -7,6 +7,7 @@ as a file (``--data FILE``), and writes runs to ``reports/<study>/<wave>/`` by d
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from personas.errors import InputError, Problem
@@ -38,14 +39,19 @@ def resolve_study(study: str | Path) -> Path:
 
 
 def wave_files(study_dir: Path) -> list[Path]:
-    """Every wave file of a study, sorted by name."""
+    """Every wave file of a study, in natural name order (``wave-2`` before ``wave-10``)."""
     folder = study_dir / "waves"
     if not folder.is_dir():
         return []
     return sorted(
-        p
-        for p in folder.iterdir()
-        if p.suffix.lower() in WAVE_EXTENSIONS and not p.name.startswith(".")
+        (
+            p
+            for p in folder.iterdir()
+            if p.suffix.lower() in WAVE_EXTENSIONS and not p.name.startswith(".")
+        ),
+        key=lambda p: [
+            int(part) if part.isdigit() else part for part in re.split(r"(\d+)", p.name)
+        ],
     )
 
 

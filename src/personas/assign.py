@@ -46,21 +46,28 @@ class Assignment:
 def _instrument_of(run: Run):
     from personas.instrument import load_instrument
 
-    path = run.path / "instrument.yaml"
-    if not path.is_file():
-        raise InputError(
-            Problem(
-                f"{run.path} has no instrument.yaml",
-                file=str(run.path),
-                hint="rerun `personas run` to refresh it",
-            )
-        )
-    return load_instrument(path)
+    problems = [
+        Problem("file is missing", file=str(path), hint="rerun `personas run` to write it again")
+        for path in (run.path / "instrument.yaml", run.path / "model.json")
+        if not path.is_file()
+    ]
+    if problems:
+        raise InputError(problems)
+    return load_instrument(run.path / "instrument.yaml")
 
 
 def check_model_matches(model: dict, instrument, *, source: str) -> None:
     """Refuse answers whose questions differ from the model's, listing every difference."""
-    types = dict(zip(model.get("items", []), model.get("types", []), strict=True))
+    items, kinds = model.get("items", []), model.get("types", [])
+    if not isinstance(items, list) or not isinstance(kinds, list) or len(items) != len(kinds):
+        raise InputError(
+            Problem(
+                "the model's 'items' and 'types' do not match",
+                file=source,
+                hint="the run folder is damaged: rerun `personas run` to write it again",
+            )
+        )
+    types = dict(zip(items, kinds, strict=True))
     codes = model.get("item_codes", {})
     found = {q.id: q for q in instrument.items}
     problems = []
@@ -146,16 +153,18 @@ def assign_file(
     Writes ``assignments.csv`` (respondent, segment, name, distance, far) and
     ``exclusions.csv`` into ``out`` (default ``RUN/assigned/<data name>``), atomically.
     """
+    from personas._atomic import check_out_folder
     from personas.cleaning import clean
     from personas.io import read_responses
 
     run = load_run(run_dir)
+    out = Path(out) if out is not None else run.path / "assigned" / Path(data).stem
+    check_out_folder(out, kind="assign")
     instrument = _instrument_of(run)
     check_model_matches(run.model, instrument, source=str(run.path / "model.json"))
     cleaned = clean(read_responses(Path(data), instrument, format=format, lenient=lenient))
     result = assign(run, cleaned)
-    out = Path(out) if out is not None else run.path / "assigned" / Path(data).stem
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, kind="assign") as tmp:
         result.table.to_csv(tmp / "assignments.csv", index=False, lineterminator="\n")
         cleaned.ledger.exclusions().to_csv(tmp / "exclusions.csv", index=False, lineterminator="\n")
     return Assignment(run=run, clean=cleaned, table=result.table, shares=result.shares, path=out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -59,11 +60,21 @@ def _handle_errors(command):
     return wrapper
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning as one line on standard error, without Python's source line."""
+    click.echo(f"warning: {message}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="personas")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
-def main(debug: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Mixed-methods persona research: from tension model to report."""
+    if not debug:  # --debug keeps Python's own format, with the line that warned
+        previous = warnings.showwarning
+        warnings.showwarning = _show_warning
+        ctx.call_on_close(lambda: setattr(warnings, "showwarning", previous))
 
 
 @main.command()

@@ -38,12 +38,14 @@ def _names(study_dir: Path, instrument):
 
 def clean_wave(study_dir: Path, data: Path, *, out: Path, format=None, lenient=None):
     """Read and clean one wave; write ``clean.parquet`` and ``exclusions.csv`` into ``out``."""
+    from personas._atomic import check_out_folder
     from personas.cleaning import clean
     from personas.io import read_responses
 
+    check_out_folder(out, kind="clean")
     instrument = _instrument(study_dir)
     cleaned = clean(read_responses(data, instrument, format=format, lenient=lenient))
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, kind="clean") as tmp:
         cleaned.answers.to_parquet(tmp / "clean.parquet")
         cleaned.ledger.exclusions().to_csv(tmp / "exclusions.csv", index=False, lineterminator="\n")
     return cleaned
@@ -77,9 +79,12 @@ def run_study(
     echo=None,
 ) -> RunOutcome:
     """``personas run``: analyse one wave and write its run folder (and report) atomically."""
+    from personas._atomic import check_out_folder
     from personas.run import analyze, save_run
 
+    check_out_folder(out, kind="run")
     instrument = _instrument(study_dir)
+    baseline_run = None if baseline is None else load_run(baseline)  # refused before the work
     analysis = analyze(
         instrument,
         data,
@@ -94,10 +99,10 @@ def run_study(
         progress=progress,
     )
     baseline_summary = None
-    if baseline is not None:
+    if baseline_run is not None:
         from personas.waves import compare_with_baseline
 
-        baseline_summary = compare_with_baseline(analysis, load_run(baseline))
+        baseline_summary = compare_with_baseline(analysis, baseline_run)
     run = save_run(
         analysis,
         out,
@@ -147,6 +152,7 @@ def simulate_study(
     """
     from personas.simulate import load_truth, simulate, write_wave
 
+    _check_wave_name(wave)
     instrument = _instrument(study_dir)
     default = study_dir / "truth.yaml"
     if truth is not None:
@@ -157,3 +163,18 @@ def simulate_study(
     path = study_dir / "waves" / f"{wave}.{format}"
     write_wave(sim, path, overwrite=overwrite)
     return path, sim
+
+
+def _check_wave_name(wave: str) -> None:
+    """A wave name is a plain file name: it must not point outside the study's waves folder."""
+    if not wave.strip() or wave.startswith(".") or any(c in wave for c in "/\\:"):
+        from personas.errors import InputError, Problem
+
+        raise InputError(
+            Problem(
+                f"The 'wave' option must be a plain name (no folders, not hidden). "
+                f"Got {wave!r} instead.",
+                hint="use a name such as wave-2: the file goes to the study's waves/ folder",
+                code="bad-wave-name",
+            )
+        )

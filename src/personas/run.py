@@ -135,7 +135,7 @@ def save_run(
 
     out = Path(out)
     seg = analysis.segmentation
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, kind="run", keep=("clean", "assigned")) as tmp:
         summary = build_summary(analysis, baseline=baseline)
         write_json(tmp / "summary.json", summary)
         write_json(tmp / "model.json", build_model(analysis, segments=summary["segments"]))

@@ -18,11 +18,28 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from personas._atomic import check_out_folder, make_folder, temporary_in
 from personas.errors import InputError, Problem
 
 __all__ = ["Run", "load_run", "atomic_folder", "write_json", "read_json", "SUMMARY_SCHEMA"]
 
 SUMMARY_SCHEMA = "personas/summary@1"
+_DAMAGED = "the run folder is damaged: rerun `personas run` to write it again"
+# what the report, assign and the wave comparison read without a fallback
+_SUMMARY_KEYS = (
+    "study",
+    "wave",
+    "respondents",
+    "method",
+    "k",
+    "seed",
+    "selection",
+    "segments",
+    "personas",
+    "similarity",
+    "tensions",
+    "embedding",
+)
 
 _FRAMES = {
     "assignments": ("assignments.csv", ["respondent", "segment", "distance"]),
@@ -100,16 +117,23 @@ def read_json(path: Path) -> dict:
 
 
 @contextmanager
-def atomic_folder(target: Path, *, replace: bool = True):
+def atomic_folder(
+    target: Path, *, replace: bool = True, kind: str | None = None, keep: tuple[str, ...] = ()
+):
     """Yield a temporary folder beside ``target``; rename it into place on success.
 
     On any exception the temporary folder is removed and ``target`` is left as it was, so a
     failed run never leaves a half-written report. An existing ``target`` is replaced only
-    after the new folder is complete.
+    after the new folder is complete, and only when it is empty or an earlier output of
+    personas of the same ``kind`` (``"run"``, ``"clean"``, ``"assign"``; see
+    :func:`personas._atomic.check_out_folder`): never a folder of the user's files.
+    Subfolders named in ``keep`` (a run's ``clean/`` and ``assigned/`` outputs) move over from
+    the replaced folder unless the new one has its own.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    check_out_folder(target, kind=kind)
+    make_folder(target.parent)
+    tmp = Path(temporary_in(target.parent, prefix=f".{target.name}.", make=tempfile.mkdtemp))
     try:
         yield tmp
     except BaseException:
@@ -121,6 +145,9 @@ def atomic_folder(target: Path, *, replace: bool = True):
             raise InputError(Problem(f"{target} already exists", hint="choose another --out"))
         old = target.with_name(f".{target.name}.old")
         shutil.rmtree(old, ignore_errors=True)
+        for name in keep:
+            if (target / name).is_dir() and not (tmp / name).exists():
+                os.replace(target / name, tmp / name)
         os.replace(target, old)
         os.replace(tmp, target)
         shutil.rmtree(old, ignore_errors=True)
@@ -134,12 +161,57 @@ def _read_frame(folder: Path, name: str, required: bool) -> pd.DataFrame:
     if not path.exists():
         if required:
             raise InputError(
-                Problem(f"{path} is missing", file=str(path), hint="rerun `personas run`")
+                Problem("file is missing", file=str(path), hint=_DAMAGED, code="run-file-missing")
             )
         return pd.DataFrame(columns=columns)
-    return pd.read_csv(
-        path, dtype={"respondent": str, "persona": str}, keep_default_na=False, na_values=[""]
-    )
+    try:
+        frame = pd.read_csv(
+            path, dtype={"respondent": str, "persona": str}, keep_default_na=False, na_values=[""]
+        )
+    except (OSError, ValueError) as exc:  # pandas' parser errors are ValueErrors
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            Problem(f"cannot be read as CSV: {detail}", file=str(path), hint=_DAMAGED)
+        ) from None
+    lacking = [c for c in columns if c not in frame.columns]
+    if lacking:
+        raise InputError(
+            Problem(
+                f"lacks the column(s) {', '.join(map(repr, lacking))}",
+                file=str(path),
+                hint=_DAMAGED,
+            )
+        )
+    return frame
+
+
+def _read_json_file(path: Path, *, what: str) -> dict:
+    """A JSON object from a run file, or an :class:`InputError` naming that file."""
+    try:
+        data = read_json(path)
+    except json.JSONDecodeError as err:
+        raise InputError(
+            Problem(
+                f"not valid JSON ({err.msg})",
+                file=str(path),
+                line=err.lineno,
+                column=err.colno,
+                hint=_DAMAGED,
+            )
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            Problem(f"cannot be read ({exc})", file=str(path), hint=_DAMAGED)
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            Problem(
+                f"holds a JSON {type(data).__name__}, not the {what} object",
+                file=str(path),
+                hint=_DAMAGED,
+            )
+        )
+    return data
 
 
 def load_run(path: str | Path) -> Run:
@@ -158,24 +230,25 @@ def load_run(path: str | Path) -> Run:
                 hint="point at a folder written by `personas run`, e.g. reports/jobsite/wave-1",
             )
         )
-    try:
-        summary = read_json(summary_path)
-        model = read_json(folder / "model.json") if (folder / "model.json").exists() else {}
-    except json.JSONDecodeError as err:
-        raise InputError(
-            Problem(
-                f"not valid JSON: {err.msg}",
-                file=str(summary_path),
-                line=err.lineno,
-                column=err.colno,
-            )
-        ) from None
+    summary = _read_json_file(summary_path, what="summary")
+    model_path = folder / "model.json"
+    model = _read_json_file(model_path, what="model") if model_path.exists() else {}
     if summary.get("schema") != SUMMARY_SCHEMA:
         raise InputError(
             Problem(
                 f"unknown summary schema {summary.get('schema')!r}",
                 file=str(summary_path),
                 hint=f"expected {SUMMARY_SCHEMA!r}",
+            )
+        )
+    lacking = [key for key in _SUMMARY_KEYS if key not in summary]
+    if lacking:
+        raise InputError(
+            Problem(
+                f"lacks {', '.join(map(repr, lacking))}",
+                file=str(summary_path),
+                hint=_DAMAGED,
+                code="run-file-incomplete",
             )
         )
     return Run(

@@ -138,6 +138,7 @@ def compare_with_baseline(
     from personas.segment import assign_codes
 
     instrument = analysis.instrument
+    _check_baseline(analysis, baseline)
     items = [q.id for q in instrument.items]
     ranges = {
         q.id: (min(q.codes), max(q.codes)) if q.codes else (0.0, 1.0) for q in instrument.items
@@ -185,3 +186,30 @@ def compare_with_baseline(
         "min_similarity": min_similarity,
         "segments": segments,
     }
+
+
+def _check_baseline(analysis, baseline) -> None:
+    """Refuse a baseline of another study, or one whose questions this wave lacks."""
+    from personas.errors import InputError, Problem
+
+    study = analysis.instrument.study_id
+    if baseline.study != study:
+        raise InputError(
+            Problem(
+                f"the baseline is a run of study {baseline.study!r}, this wave is of {study!r}",
+                file=str(baseline.path / "summary.json"),
+                hint="pass an earlier run of the same study to --baseline",
+                code="baseline-study",
+            )
+        )
+    lacking = [q for q in baseline.model.get("items", []) if q not in analysis.clean.answers]
+    if lacking:
+        raise InputError(
+            Problem(
+                f"the baseline was segmented on questions this wave does not have: "
+                f"{', '.join(map(repr, lacking))}",
+                file=str(baseline.path / "model.json"),
+                hint="keep the baseline's questions in the instrument, or run without --baseline",
+                code="baseline-questions",
+            )
+        )

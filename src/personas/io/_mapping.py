@@ -164,6 +164,8 @@ def resolve_columns(table: RawTable, instrument: Instrument, *, file: str) -> Co
     )
     if absent and len(absent) == len(instrument.questions) and _looks_like_data(names):
         raise InputError(_no_header_problem(names, file))
+    if len(absent) > len(instrument.questions) / 2:
+        problems.insert(0, _other_study_problem(instrument, len(absent), file))
     problems += [_absent_problem(q, wanted, names, file) for q, wanted in absent]
     used = [c for c in [*found.values(), id_column, duration] if c is not None]
     problems += [
@@ -236,6 +238,19 @@ def _optional(names, configured, default, what, problems, file, *, notes) -> str
             )
         )
     return column
+
+
+def _other_study_problem(instrument: Instrument, n_absent: int, file: str) -> Problem:
+    """Most questions not found: likely a file of another study (each listed after this)."""
+    return Problem(
+        f"{n_absent} of the {len(instrument.questions)} questions of study "
+        f"{instrument.study_id!r} have no column in this file, so it may be a wave of another "
+        "study",
+        file=file,
+        hint="check that the file and the study (or run) belong together; if the export "
+        "names its columns differently, map them in the instrument's data.columns",
+        code="other-study",
+    )
 
 
 def _absent_problem(question: Question, wanted: list[str], names: list[str], file: str):

@@ -20,6 +20,7 @@ __all__ = ["invalid_problems", "CELL_LIMIT", "GROUP_LIMIT"]
 CELL_LIMIT = 100
 GROUP_LIMIT = 200
 _ROWS_SHOWN = 5
+_VALUE_SHOWN = 60
 
 
 def invalid_problems(
@@ -41,11 +42,11 @@ def invalid_problems(
     if len(invalid) <= CELL_LIMIT:
         return [
             Problem(
-                f"{cell.value!r} is not {what(cell.question)}",
+                f"{_short(cell.value)!r} is not {what(cell.question)}",
                 file=file,
                 line=int(cell.row),
                 column=cell.column,
-                value=cell.value,
+                value=_short(cell.value),
                 hint=hint(cell.question),
                 code="invalid-value",
             )
@@ -67,6 +68,13 @@ def invalid_problems(
     return [head, *(_column_problem(g, what, hint, file) for _, g in columns)]
 
 
+def _short(value):
+    """A text value cut to a readable length (a stray 5 MB cell must not fill the screen)."""
+    if isinstance(value, str) and len(value) > _VALUE_SHOWN:
+        return f"{value[: _VALUE_SHOWN - 3]}..."
+    return value
+
+
 def _rows_text(rows: pd.Series) -> str:
     shown = ", ".join(str(r) for r in rows.iloc[:_ROWS_SHOWN])
     more = len(rows) - _ROWS_SHOWN
@@ -76,12 +84,12 @@ def _rows_text(rows: pd.Series) -> str:
 def _group_problem(group: pd.DataFrame, what, hint, file: str) -> Problem:
     first = group.iloc[0]
     return Problem(
-        f"{first.value!r} is not {what(first.question)}: {len(group):,} rows (rows "
+        f"{_short(first.value)!r} is not {what(first.question)}: {len(group):,} rows (rows "
         f"{_rows_text(group['row'])})",
         file=file,
         line=int(first.row),
         column=first.column,
-        value=first.value,
+        value=_short(first.value),
         hint=hint(first.question),
         code="invalid-value",
     )
@@ -90,14 +98,14 @@ def _group_problem(group: pd.DataFrame, what, hint, file: str) -> Problem:
 def _column_problem(group: pd.DataFrame, what, hint, file: str) -> Problem:
     first = group.iloc[0]
     values = group["_key"].drop_duplicates()
-    examples = ", ".join(repr(v) for v in values.iloc[:_ROWS_SHOWN])
+    examples = ", ".join(repr(_short(v)) for v in values.iloc[:_ROWS_SHOWN])
     return Problem(
         f"{len(group):,} cells are not {what(first.question)}: {len(values):,} different "
         f"values (e.g. {examples}); rows {_rows_text(group['row'])}",
         file=file,
         line=int(first.row),
         column=first.column,
-        value=first.value,
+        value=_short(first.value),
         hint=hint(first.question),
         code="invalid-value",
     )

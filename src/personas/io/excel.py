@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
-from personas.io._table import RawTable, drop_blank_rows, reading
+from personas.io._table import RawTable, drop_blank_rows, file_error, reading
 
 __all__ = ["read_excel_table"]
 
@@ -30,8 +30,27 @@ def read_excel_table(path: Path, *, file: str) -> RawTable:
             engine="openpyxl",
         )
     frame.columns = [_name(c, i) for i, c in enumerate(frame.columns, start=1)]
+    _check_header(frame, file)
     raw = RawTable(frame=frame, rows=np.arange(2, len(frame) + 2, dtype=np.int64), format="excel")
     return drop_blank_rows(raw)
+
+
+def _check_header(frame: pd.DataFrame, file: str) -> None:
+    """Refuse a first sheet that is empty or whose row 1 is blank (no column names)."""
+    if frame.shape[1] == 0:
+        raise file_error(
+            file,
+            "the first sheet is empty",
+            hint="put the answers on the first sheet, column names in row 1",
+            code="empty-file",
+        )
+    if all(name == f"(column {i})" for i, name in enumerate(frame.columns, start=1)):
+        raise file_error(
+            file,
+            "row 1 of the first sheet is blank, so the sheet has no header row",
+            hint="put the column names (id and question ids) in row 1",
+            code="no-header",
+        )
 
 
 def _name(column, position: int) -> str:

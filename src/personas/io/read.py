@@ -25,7 +25,7 @@ from pathlib import Path
 
 from personas.instrument.model import Instrument
 from personas.io._mapping import map_table
-from personas.io._table import RawTable, describe_path, file_error
+from personas.io._table import CLI_FORMATS, RawTable, describe_path, file_error
 from personas.io.csv import read_csv_table
 from personas.io.excel import read_excel_table
 from personas.io.parquet import read_parquet_table
@@ -152,7 +152,7 @@ def _resolve_format(path: Path, format: str | None, *, file: str) -> str:
             raise file_error(
                 file,
                 f"unknown format {format!r}",
-                hint="use one of " + ", ".join(FORMATS),
+                hint=f"use one of {CLI_FORMATS}",
                 code="unknown-format",
             )
         return name
@@ -161,7 +161,7 @@ def _resolve_format(path: Path, format: str | None, *, file: str) -> str:
         raise file_error(
             file,
             f"cannot tell the format from the extension {path.suffix or '(none)'!r}",
-            hint="pass format= (--format) with one of " + ", ".join(FORMATS),
+            hint=f"pass format= (--format) with one of {CLI_FORMATS}",
             code="unknown-format",
         )
     return name

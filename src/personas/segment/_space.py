@@ -97,24 +97,10 @@ def build_space(clean, method: str) -> Space:
     ]
     if not items:
         problems.append(Problem("there are no items to segment on", code="no-items"))
-    if len(answers) == 0:
-        problems.append(Problem("there are no respondents to segment", code="no-respondents"))
     ids = [q.id for q in items]
     frame = answers if list(answers.columns) == ids else answers[ids]
     codes = frame.to_numpy(dtype=np.float64, copy=False)  # a view when possible: no n x d copy
-    missing = np.isnan(codes).sum(axis=0)
-    for q, n_missing in zip(items, missing, strict=True):
-        if n_missing:
-            problems.append(
-                Problem(
-                    f"item {q.id!r} has {n_missing} missing answers; segmentation needs "
-                    "complete answers",
-                    column=q.id,
-                    value=int(n_missing),
-                    hint="clean with impute: auto, or drop the item",
-                    code="missing-answers",
-                )
-            )
+    problems += _answer_problems(clean, items, codes)
     types = tuple(q.type for q in items)
     method = resolve_method(method, types)
     problems += _method_problems(method, items)
@@ -133,6 +119,40 @@ def build_space(clean, method: str) -> Space:
         spread = space.scaled.std(axis=0)
         space.gamma = float(0.5 * spread.mean()) if spread.size and spread.any() else 1.0
     return space
+
+
+def _answer_problems(clean, items, codes: np.ndarray) -> list[Problem]:
+    """No respondent left, or missing answers left: what happened and what to change."""
+    source = getattr(getattr(clean, "source", None), "path", None)
+    file = None if source is None else str(source)
+    if codes.shape[0] == 0:
+        ledger = getattr(clean, "ledger", None)
+        reasons = ", ".join(f"{r}: {n:,}" for r, n in (ledger.counts() if ledger else {}).items())
+        return [
+            Problem(
+                "there are no respondents to segment"
+                + (f": cleaning excluded all {ledger.loaded:,} ({reasons})" if reasons else ""),
+                file=file,
+                hint="check the attention checks' expected answers and the cleaning rules in "
+                "the instrument; `personas clean` lists every exclusion",
+                code="no-respondents",
+            )
+        ]
+    rule = (getattr(clean, "imputation", None) or {}).get("rule")
+    problems = []
+    for q, n_missing in zip(items, np.isnan(codes).sum(axis=0), strict=True):
+        if not n_missing:
+            continue
+        if n_missing == codes.shape[0]:  # nothing to impute from
+            message = f"no kept respondent answered item {q.id!r}; segmentation needs answers"
+            hint = "check that column in the data file, or drop the item from the instrument"
+        else:
+            message = f"item {q.id!r} has {n_missing:,} missing answers"
+            message += f" and cleaning.impute is {rule!r}" if rule else ""
+            message += "; segmentation needs complete answers"
+            hint = "set cleaning.impute: auto in the instrument, or drop the item"
+        problems.append(Problem(message, file=file, column=q.id, hint=hint, code="missing-answers"))
+    return problems
 
 
 def _method_problems(method: str, items) -> list[Problem]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from personas.errors import InputError, Problem
+from personas.errors import InputError, Problem, SelectionWarning
 from personas.segment import _kmodes_data
 from personas.segment._apply import assign_codes, build_model, distance_percentiles
 from personas.segment._fit import Fit, FitFailed
@@ -207,6 +208,27 @@ def _assign_training(space: Space, model: dict, answers: pd.DataFrame):
     return labels.astype(np.int64) + 1, dist[np.arange(dist.shape[0]), labels].astype(np.float64)
 
 
+def _mismatch(space: Space) -> str | None:
+    """Why a requested method does not fit the items, or None when it does."""
+    if space.method == "kprototypes" and (len(space.numeric) == 0 or len(space.categorical) == 0):
+        only = "True/False or choice" if len(space.numeric) == 0 else "scale or number"
+        twin = "k-modes" if len(space.numeric) == 0 else "k-means"
+        return (
+            f"k-prototypes was asked for but every item is a {only} item, so it works as "
+            f"{twin} here; --method {twin.replace('-', '')} says so directly"
+        )
+    if (
+        space.method == "kmeans"
+        and len(space.categorical)
+        and any(t == "choice" for t in space.types)
+    ):
+        return (
+            "k-means treats the option numbers of choice items as distances; "
+            "--method kprototypes or kmodes fits choice answers"
+        )
+    return None
+
+
 def _journal(space: Space, method: str, selection) -> list[str]:
     types = sorted(set(space.types))
     n_items = len(space.items)
@@ -221,6 +243,10 @@ def _journal(space: Space, method: str, selection) -> list[str]:
         lines = [f"method: {_NAMES[space.method]}, because {why}"]
     else:
         lines = [f"method: {_NAMES[space.method]}, as requested"]
+        mismatch = _mismatch(space)
+        if mismatch:
+            warnings.warn(mismatch, SelectionWarning, stacklevel=3)
+            lines.append(f"warning: {mismatch}")
     if space.gamma is not None:
         lines.append(f"k-prototypes weight of a categorical mismatch: gamma = {space.gamma:.3g}")
     lines += [f"choice of k: {reason}" for reason in selection.reasons]
