@@ -278,3 +278,10 @@ def test_the_default_wave_is_the_last_in_natural_order(study):
     for name in ("wave-2", "wave-10"):
         shutil.copy(study / "waves" / "wave-1.csv", study / "waves" / f"{name}.csv")
     assert resolve_data(study, data=None, wave=None)[1] == "wave-10"
+
+
+def test_user_text_is_not_read_as_terminal_markup():
+    from personas._cli_output import safe
+
+    assert safe("The [/x] Survivor [bold]") == "The \\[/x] Survivor \\[bold]"
+    assert safe("a\x1b[31mred") == "a\ufffd[31mred"

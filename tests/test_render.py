@@ -8,6 +8,7 @@ import os
 import re
 import stat
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -184,6 +185,21 @@ def test_typst_source_uses_the_pdf_side_of_the_report(rendered):
     assert "x: 2.2cm," in source and "top: 2.4cm," in source and "bottom: 2.4cm," in source
 
 
+def test_typst_matches_formats_as_quarto_does_and_keeps_shorthands_literal(tmp_path):
+    """Quarto's "pdf" alias is LaTeX only (typst is matched by "typst"), and the two typst
+    shorthands pandoc leaves in text ("..." and "-?") print as typed."""
+    extra = (
+        '[PDF-ONLY]{.content-visible when-format="pdf"} '
+        '[TYPST-ONLY]{.content-visible when-format="typst"} '
+        '[NOT-HTML]{.content-visible unless-format="html:js"}\n\n'
+        "Wait\\.\\.\\. what\\-? x-?y\n\n"
+    )
+    run = make_run(tmp_path / "run", extra=extra, svgs=False)
+    source = typst_source(run / "index.qmd").decode("utf-8")
+    assert "PDF-ONLY" not in source and "TYPST-ONLY" in source and "NOT-HTML" in source
+    assert "Wait\\.\\.\\. what\\-\\? x\\-\\?y" in source  # typst escapes: literal characters
+
+
 # -- chart helpers ----------------------------------------------------------------------------
 
 
@@ -215,7 +231,7 @@ def test_chart_block_neutralises_hostile_strings():
     assert doc.find("figure")[0]["aria-label"] == " ".join(f'"{HOSTILE}\n```'.split())
     assert json.loads(doc.scripts[0]) == spec
     caption = block.split("![", 1)[1].split("](charts/x.svg)", 1)[0]
-    assert "<" not in caption.replace("\\<", "") and "](" not in caption.replace("\\](", "")
+    assert not set("<>[]()") & set(caption)  # entities: the caption stays one caption
     assert block.count("\n```") == 2  # a "```" in the alt text cannot end the raw block
 
 
@@ -254,6 +270,7 @@ def test_write_support_files_writes_css_and_vega(tmp_path):
 FAKE_QUARTO = """#!/bin/sh
 echo "$PWD|$*" >> "$FAKE_QUARTO_LOG"
 if [ -n "$FAKE_QUARTO_FAIL" ]; then echo "ERROR: $FAKE_QUARTO_FAIL" >&2; exit 1; fi
+[ -f report.css ] && [ -f _vega.html ] || { echo "ERROR: support files missing" >&2; exit 3; }
 case "$4" in
   html) echo "<html>quarto</html>" > index.html ;;
   typst) printf '%%PDF-1.7 quarto' > index.pdf ;;
@@ -275,10 +292,20 @@ def fake_quarto(tmp_path, monkeypatch):
 
 
 def test_auto_engine_uses_quarto_when_installed(fake_quarto, tmp_path):
+    # The run sits inside a Quarto website project (like this repository's reports/), whose
+    # output-dir would receive Quarto's output: the report is rendered from a private copy
+    # outside any project instead, and the run folder keeps only the finished files.
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: website\n  output-dir: _site\n")
     run = make_run(tmp_path / "run", svgs=False)
     paths = render_report(run, to=["html", "pdf"])
-    calls = fake_quarto.read_text().splitlines()
-    assert calls == [f"{run}|render index.qmd --to html", f"{run}|render index.qmd --to typst"]
+    calls = [line.split("|") for line in fake_quarto.read_text().splitlines()]
+    assert [args for _, args in calls] == [
+        "render index.qmd --to html --embed-resources",
+        "render index.qmd --to typst",
+    ]
+    for cwd, _ in calls:
+        assert not Path(cwd).exists()  # a temporary copy, removed afterwards
+        assert not any((p / "_quarto.yml").exists() for p in Path(cwd).parents)
     assert paths["html"].read_text() == "<html>quarto</html>\n"
     assert paths["pdf"].read_bytes() == b"%PDF-1.7 quarto"
     assert (run / "report.css").is_file() and (run / "_vega.html").is_file()

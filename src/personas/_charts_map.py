@@ -109,7 +109,9 @@ def _landmark_layers(landmarks: pd.DataFrame) -> list:
     diamond = base.mark_point(
         shape="diamond", size=190, filled=True, fill="white", stroke=INK, strokeWidth=2, opacity=1
     )
-    text = dict(align="center", baseline="bottom", dy=-11, fontSize=13.5, fontWeight=600)
+    # limit: a long persona name ends in an ellipsis (full name in the tooltip) instead of
+    # stretching the map.
+    text = dict(align="center", baseline="bottom", dy=-11, fontSize=13.5, fontWeight=600, limit=240)
     halo = base.mark_text(
         **text, stroke="white", strokeWidth=4, strokeJoin="round", opacity=0.9
     ).encode(text="name:N")

@@ -137,6 +137,7 @@ def persona_card_chart(segment: Mapping, *, color: str | None = None, top: int =
     return finish(
         (bars + tick + text).properties(width=360, height=52 * max(len(frame), 1)),
         title=f"What sets {segment['name']} apart",
+        title_limit=700,  # a long name: the tab above the chart shows it in full
         subtitle="Bar: this persona. Black tick: everyone.",
         description=f"Bar chart of the answers that most set {segment['name']} apart, as the "
         f"share of this persona giving each answer against the share of everyone. "

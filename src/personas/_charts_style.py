@@ -120,13 +120,23 @@ def pct(value: float, *, digits: int = 0) -> str:
     return f"{100 * value:.{digits}f}%"
 
 
-def finish(chart, *, title: str, description: str, subtitle: str | None = None):
+def finish(
+    chart,
+    *,
+    title: str,
+    description: str,
+    subtitle: str | None = None,
+    title_limit: int | None = None,
+):
     """Give a chart its title, alt-text description and the house style.
 
     The style is applied with ``configure_*`` so that the returned chart is complete on its own
     (it cannot be layered further, by design: builders return finished charts).
+    ``title_limit`` (pixels) ends a longer title in an ellipsis: for titles holding user text.
     """
     params = {"text": title, "anchor": "start"}
+    if title_limit:
+        params["limit"] = title_limit
     if subtitle:
         params["subtitle"] = subtitle
     return (

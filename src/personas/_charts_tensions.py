@@ -59,7 +59,8 @@ def _dodge(marks: pd.DataFrame) -> pd.DataFrame:
 def _axis_layers(axes: pd.DataFrame, y: alt.Y) -> list:
     """The grey line of each tension, its midpoint, and the pole texts under both ends."""
     base = alt.Chart(axes)
-    ends = dict(baseline="top", dy=14, fontSize=12.5, color=MUTED)
+    # Each pole text gets at most half the line (a long one ends in an ellipsis).
+    ends = dict(baseline="top", dy=14, fontSize=12.5, color=MUTED, limit=270)
     return [
         base.mark_rule(color=RULE, strokeWidth=3).encode(
             y=y, x=alt.X("lo:Q", scale=_SCALE, axis=None), x2="hi"

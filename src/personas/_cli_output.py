@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 console = Console(highlight=False)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def safe(text) -> str:
+    """User text for the terminal: rich markup escaped, control characters made visible."""
+    return escape(_CONTROL.sub("\ufffd", str(text)))
+
+
 _err_console = Console(stderr=True, highlight=False)
 
 
@@ -54,7 +64,7 @@ def print_ledger(ledger) -> None:
     table.add_column("n", justify="right")
     table.add_row("loaded", f"{ledger.loaded:,}")
     for reason, n in ledger.counts().items():
-        table.add_row(f"  excluded: {reason}", f"{n:,}")
+        table.add_row(f"  excluded: {safe(reason)}", f"{n:,}")
     table.add_row("kept", f"{ledger.kept:,}", style="bold")
     console.print(table)
     invalid = (ledger.rules.get("invalid values") or {}).get("cells") or 0
@@ -82,7 +92,7 @@ def print_segments(run) -> None:
         lo, hi = seg["share_ci"]
         table.add_row(
             str(seg["id"]),
-            seg.get("name") or f"Segment {seg['id']}",
+            safe(seg.get("name") or f"Segment {seg['id']}"),
             f"{seg['share']:.0%}",
             f"{lo:.0%}–{hi:.0%}",
         )
@@ -107,7 +117,7 @@ def print_verdicts(run) -> None:
         segs = ", ".join(str(x) for x in p.get("segments") or []) or "–"
         sim, cov = p.get("similarity"), p.get("coverage")
         table.add_row(
-            p["name"],
+            safe(p["name"]),
             p["verdict"],
             segs,
             "–" if sim is None else f"{sim:.0%}",
@@ -115,7 +125,7 @@ def print_verdicts(run) -> None:
         )
     console.print(table)
     for reason in dict.fromkeys(p.get("reason") for p in personas if p.get("reason")):
-        console.print(f"  • {reason}")
+        console.print(f"  • {safe(reason)}")
     new = run.summary.get("new_segments") or []
     if new:
         console.print(f"New segments (no hand-made persona): {', '.join(map(str, new))}")

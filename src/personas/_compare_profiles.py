@@ -37,6 +37,7 @@ __all__ = [
     "separation",
 ]
 
+
 @dataclass(frozen=True)
 class Frame:
     """A segmentation laid out as arrays over the items both it and the instrument know.

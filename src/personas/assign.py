@@ -174,11 +174,13 @@ def print_shares(result: Assignment, *, echo=print) -> None:
     """Shares of the new respondents per segment, and how many are far from every segment."""
     from rich.table import Table
 
+    from personas._cli_output import safe
+
     table = Table(title=f"{len(result.table):,} new respondents", title_justify="left")
     for col, justify in (("#", "right"), ("segment", "left"), ("n", "right"), ("share", "right")):
         table.add_column(col, justify=justify)
     for row in result.shares.itertuples(index=False):
-        table.add_row(str(row.segment), row.name, f"{row.n:,}", f"{row.share:.0%}")
+        table.add_row(str(row.segment), safe(row.name), f"{row.n:,}", f"{row.share:.0%}")
     echo(table)
     far = int(result.table["far"].sum())
     echo(

@@ -2,7 +2,11 @@
 
 Each chart becomes ``charts/<name>.svg`` (drawn by vl-convert, so the PDF needs no browser)
 and a block of Quarto markdown from :func:`personas.report.render.chart_block` holding the
-Vega-Lite spec for the HTML page. The chart's description is its alt text.
+Vega-Lite spec for the HTML page. The chart's description is its alt text. User text reaches
+a spec only as data values, titles, descriptions, sort orders and scale domains (never as a
+field name, an expression or a URL), and every string of the spec is made printable first
+(:func:`~personas.report._build_escape.clean_spec`): vl-convert aborts the whole process on a
+control character, and Vega refuses a sort order holding U+2028.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import altair as alt
 import vl_convert
 
 from personas import charts
-from personas.report._build_escape import Markdown
+from personas.report._build_escape import Markdown, clean_spec
 from personas.report.render import chart_block
 from personas.runfiles import Run
 
@@ -100,11 +104,11 @@ def build_charts(run: Run, folder: Path) -> dict[str, ChartBlock]:
     version = _vl_version()
     blocks: dict[str, ChartBlock] = {}
     for name, chart, caption in _persona_charts(run) + _method_charts(run.summary):
-        spec = chart.to_dict()
+        spec = clean_spec(chart.to_dict())  # user text: no control characters (see clean_spec)
         options = {"vl_version": version} if version else {}
         svg = vl_convert.vegalite_to_svg(spec, **options)
         (out_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
-        alt_text = charts.alt_text(chart)
+        alt_text = charts.alt_text(spec)
         blocks[name] = ChartBlock(
             name, alt_text, Markdown(chart_block(name, spec, alt=alt_text, caption=caption))
         )

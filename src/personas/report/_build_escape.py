@@ -4,12 +4,14 @@ A persona name, a question text or a file name can hold anything, including ``<s
 ``*bold*``, ``[link](x)``, ``@citation``, ``$math$`` or a Quarto shortcode. In ``index.qmd``
 all of them must read as the characters the user typed, in the HTML and in the PDF.
 
-:func:`_escape_md` does it in one pass: ``& < > "`` become HTML entities (which pandoc
-decodes back to the literal character in every output format) and every other ASCII
-punctuation character pandoc could read as markup is backslash-escaped (pandoc's
-``all_symbols_escapable``). The apostrophe is left alone so that it can still become a
-typographic one. Line breaks collapse to spaces so that a value cannot end a table row or
-start a new block.
+:func:`_escape_md` does it in one pass: ``& < > "``, brackets and parentheses become HTML
+entities (which pandoc decodes back to the literal character in every output format), and
+every other ASCII punctuation character pandoc could read as markup is backslash-escaped
+(pandoc's ``all_symbols_escapable``), the apostrophe included, so that it stays the straight
+quote the user typed (as it is in the charts) rather than turning typographic. Line breaks
+collapse to spaces so that a value cannot end a table row or start a new block, and control
+characters, which no output format can show (and which XML, YAML and the SVG renderer
+refuse), become U+FFFD (see :func:`printable`).
 
 Already-escaped text is marked by the :class:`Markdown` type, which the report's Jinja
 environment passes through untouched while it escapes every other string (see
@@ -24,14 +26,44 @@ from collections.abc import Iterable
 
 import jinja2
 
-__all__ = ["Markdown", "_escape_md", "md", "yaml_string", "join", "environment", "code"]
+__all__ = [
+    "Markdown",
+    "_escape_md",
+    "md",
+    "printable",
+    "clean_spec",
+    "yaml_string",
+    "join",
+    "environment",
+    "code",
+]
 
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
-# The ASCII punctuation pandoc (or Quarto) can read as markup: emphasis, code, links, headings,
+# Brackets and parentheses are entities too, not backslash escapes: with pandoc's
+# tex_math_single_backslash extension (off by default, but a Quarto project may turn it on)
+# "\\(" and "\\[" open math.
+_ENTITIES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "(": "&#40;",
+    ")": "&#41;",
+    "[": "&#91;",
+    "]": "&#93;",
+}
+# The ASCII punctuation pandoc (or Quarto) can read as markup: emphasis, code, headings,
 # lists, tables, fenced divs (":::"), setext underlines ("==="), math, citations, shortcodes.
-_BACKSLASHED = "\\`*_{}[]()#+-.!|~^$@:="
+_BACKSLASHED = "\\`*_{}#+-.!|~^$@:='"
 _TABLE = str.maketrans({**_ENTITIES, **{c: "\\" + c for c in _BACKSLASHED}})
 _HEX = re.compile(r"[0-9a-fA-F]+")
+# Characters no report format can carry: C0 and C1 controls other than tab, line feed and
+# carriage return, DEL, and the noncharacters U+FFFE / U+FFFF. XML (hence SVG, and vl-convert,
+# which aborts the process on them) and YAML refuse them outright.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# Vertical tab, form feed, line and paragraph separators: spacing, but XML refuses the first
+# two and JavaScript string literals the last two (Vega's expression parser then rejects a
+# chart whose sort order holds one).
+_SEPARATORS = re.compile("[\x0b\x0c\u2028\u2029]")
 
 
 class Markdown(str):
@@ -44,17 +76,42 @@ class Markdown(str):
         return Markdown(text) if isinstance(other, Markdown) else text
 
 
+def printable(text: str) -> str:
+    """``text`` with vertical tabs, form feeds and line and paragraph separators (U+2028,
+    U+2029) turned into spaces and other control characters into U+FFFD, the replacement
+    character; tabs and line breaks stay.
+
+    Chart specs go through it (:func:`clean_spec`), so does every escaped string.
+
+    >>> printable("a\\u2028b\\x1bc") == "a b\\ufffdc"
+    True
+    """
+    return _UNPRINTABLE.sub("\ufffd", _SEPARATORS.sub(" ", text))
+
+
+def clean_spec(value):
+    """A chart spec (or any JSON value) with every string, keys included, made
+    :func:`printable`: what vl-convert, Vega and the page's JSON can all carry."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(str(k)): clean_spec(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_spec(v) for v in value]
+    return value
+
+
 def _escape_md(text) -> Markdown:
     """User text as literal Markdown and HTML text (see the module docstring).
 
     >>> print(_escape_md('<b>*Hi*</b> & "you" [1]'))
-    &lt;b&gt;\\*Hi\\*&lt;/b&gt; &amp; &quot;you&quot; \\[1\\]
+    &lt;b&gt;\\*Hi\\*&lt;/b&gt; &amp; &quot;you&quot; &#91;1&#93;
     """
     if isinstance(text, Markdown):
         return text
     if text is None:
         return Markdown("")
-    return Markdown(" ".join(str(text).split()).translate(_TABLE))
+    return Markdown(" ".join(printable(str(text)).split()).translate(_TABLE))
 
 
 def md(text) -> Markdown:

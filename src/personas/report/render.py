@@ -33,6 +33,7 @@ from typing import Any
 
 from personas.errors import InputError, PersonasError, PersonasWarning, Problem
 from personas.report._assets import inline_script, template_text, vega_bundle
+from personas.report._build_escape import _escape_md, clean_spec, printable
 from personas.report._pandoc import render_html, render_pdf
 from personas.report._quarto import render_with_quarto
 
@@ -42,7 +43,6 @@ FORMATS = ("html", "pdf")
 ENGINES = ("auto", "quarto", "pandoc")
 _SUPPORT_FILES = ("report.css", "_vega.html")
 _CHART_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 def render_report(
@@ -170,9 +170,10 @@ def chart_block(name: str, spec: Mapping[str, Any], *, alt: str, caption: str) -
     -------
     str
         A block of Quarto markdown ending with a newline. Every user string is escaped: HTML
-        attributes are HTML-escaped, the caption's markdown punctuation is backslash-escaped,
-        and ``<``, ``>`` and ``&`` in the JSON are written as ``\\u003c``-style escapes, so no
-        string can close the ``<script>`` element or open a comment.
+        attributes are HTML-escaped, the caption is escaped as every user string of the report
+        (:func:`~personas.report._build_escape._escape_md`), and ``<``, ``>`` and ``&`` in the
+        JSON are written as ``\\u003c``-style escapes, so no string can close the ``<script>``
+        element or open a comment.
 
     Examples
     --------
@@ -279,7 +280,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    return " ".join(printable(str(text)).split())
 
 
 def _attribute(text: str) -> str:
@@ -288,11 +289,12 @@ def _attribute(text: str) -> str:
 
 
 def _markdown_text(text: str) -> str:
-    """Literal text for markdown: every ASCII punctuation character backslash-escaped."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _one_line(text))
+    """Literal text for markdown (a caption): escaped as every user string is."""
+    return str(_escape_md(text))
 
 
 def _script_json(spec: Mapping[str, Any]) -> str:
-    """JSON safe inside ``<script>``: ``<``, ``>`` and ``&`` become ``\\u`` escapes."""
-    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """JSON safe inside ``<script>``: ``<``, ``>`` and ``&`` become ``\\u`` escapes, and
+    control characters U+FFFD (:func:`~personas.report._build_escape.clean_spec`)."""
+    text = json.dumps(clean_spec(spec), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import vl_convert
 
 from personas.charts import alt_text, shares_over_waves_chart
-from personas.report._build_escape import _escape_md, yaml_string
+from personas.report._build_escape import _escape_md, clean_spec, yaml_string
 from personas.report.render import chart_block, chart_bootstrap_html, write_support_files
 from personas.runfiles import read_json
 
@@ -106,7 +106,6 @@ def _source(runs: list[tuple[Path, dict]], chart_markdown: str) -> str:
         "format:",
         "  html:",
         "    toc: false",
-        "    embed-resources: true",
         "    css: report.css",
         "    include-in-header: _vega.html",
         "---",
@@ -139,13 +138,13 @@ def build_study_page(folder: str | os.PathLike) -> Path | None:
     if not runs:
         return None
     chart = shares_over_waves_chart(_rows(runs))
-    spec = chart.to_dict()
+    spec = clean_spec(chart.to_dict())  # no control characters: see clean_spec
     (folder / "charts").mkdir(exist_ok=True)
     svg_spec = {**spec, "width": 640}
     (folder / "charts" / "waves.svg").write_text(
         vl_convert.vegalite_to_svg(svg_spec), encoding="utf-8"
     )
-    block = chart_block("waves", spec, alt=alt_text(chart), caption="Segments over the waves")
+    block = chart_block("waves", spec, alt=alt_text(spec), caption="Segments over the waves")
     write_support_files(folder)
     target = folder / "index.qmd"
     temporary = folder / f".index.{uuid.uuid4().hex}.qmd.tmp"

@@ -13,15 +13,19 @@ Quarto constructs the report relies on, for HTML and for typst (PDF):
     (SVG charts with alt text), mapped to functions defined in report.typ.
 
 Text is never pasted into raw output unescaped: titles and captions are written by pandoc's
-own writers, and typst string literals go through typst_string().
+own writers, typst string literals go through typst_string(), and the two typst shorthands
+pandoc's writer leaves as they are ("..." and "-?") are escaped (typst_literal).
 ]]
 
 local is_html = FORMAT:match("html") ~= nil
 local is_typst = FORMAT == "typst"
 
+-- Quarto's format aliases (https://quarto.org/docs/authoring/conditional.html#format-matching),
+-- for the formats pandoc can write. As in Quarto, "pdf" means LaTeX: it does not match typst.
 local FORMAT_ALIASES = {
-  html = { html = true, html4 = true, html5 = true },
-  pdf = { latex = true, beamer = true, typst = true },
+  html = { html = true, html4 = true, html5 = true, epub = true, epub2 = true, epub3 = true, revealjs = true },
+  ["html:js"] = { html = true, html4 = true, html5 = true, revealjs = true },
+  pdf = { latex = true, beamer = true },
   latex = { latex = true, beamer = true },
   typst = { typst = true },
 }
@@ -82,6 +86,19 @@ local function concat(...)
   end
   return out
 end
+
+-- Pass 0 (typst): literal text -------------------------------------------------------------
+
+-- pandoc's typst writer escapes typst markup in text, but not two of typst's shorthands:
+-- "..." (printed as an ellipsis) and "-?" (a soft hyphen, printed as nothing). A Str holding
+-- one is written as raw typst with every ASCII punctuation character escaped, so that the
+-- PDF shows what the user typed.
+local typst_literal = {
+  Str = function(el)
+    if not (el.text:find("...", 1, true) or el.text:find("-?", 1, true)) then return nil end
+    return pandoc.RawInline("typst", (el.text:gsub("%p", "\\%0")))
+  end,
+}
 
 -- Pass 1: conditional content ------------------------------------------------------------
 
@@ -252,6 +269,7 @@ local typst_layout = {
 
 local filters = { conditional, callouts, tabsets }
 if is_typst then
+  table.insert(filters, 1, typst_literal)
   table.insert(filters, typst_cards)
   table.insert(filters, typst_layout)
 end
