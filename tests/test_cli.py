@@ -285,3 +285,21 @@ def test_user_text_is_not_read_as_terminal_markup():
 
     assert safe("The [/x] Survivor [bold]") == "The \\[/x] Survivor \\[bold]"
     assert safe("a\x1b[31mred") == "a\ufffd[31mred"
+
+
+def test_validate_takes_an_instrument_file_too():
+    fixture = JOBSITE.parents[1] / "tests" / "fixtures" / "instruments" / "five_mistakes.yaml"
+    result = CliRunner().invoke(main, ["validate", str(fixture)])
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 5 and all("five_mistakes.yaml:" in e for e in errors)
+
+
+def test_many_missing_columns_are_one_problem_listing_them_all(study, tmp_path):
+    path = tmp_path / "tiny.csv"
+    path.write_text("respondent_id,duration_seconds,q01\nr1,100,True\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "jobsite", "--data", str(path), "--no-report"])
+    assert result.exit_code == 2
+    flat = " ".join(result.output.split())
+    assert "25 questions have no column: 'q02', 'q03'" in flat and "'check2'" in flat
+    assert "did you mean 'q01'" not in flat  # q01 is already used by its own question

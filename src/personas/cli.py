@@ -103,7 +103,8 @@ def validate(study: str, waves: bool) -> None:
     """Check a study's instrument (and waves); report every problem at once."""
     from personas.validate import validate_study
 
-    click.echo(validate_study(resolve_study(study), waves=waves))
+    target = Path(study) if Path(study).suffix in (".yaml", ".yml") else resolve_study(study)
+    click.echo(validate_study(target, waves=waves))
 
 
 @main.command()

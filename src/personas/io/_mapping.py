@@ -166,8 +166,12 @@ def resolve_columns(table: RawTable, instrument: Instrument, *, file: str) -> Co
         raise InputError(_no_header_problem(names, file))
     if len(absent) > len(instrument.questions) / 2:
         problems.insert(0, _other_study_problem(instrument, len(absent), file))
-    problems += [_absent_problem(q, wanted, names, file) for q, wanted in absent]
     used = [c for c in [*found.values(), id_column, duration] if c is not None]
+    spare = [n for n in names if n not in set(used)]
+    if len(absent) > _MANY_ABSENT:
+        problems.append(_absent_many_problem(absent, spare, names, file))
+    else:
+        problems += [_absent_problem(q, wanted, spare, names, file) for q, wanted in absent]
     problems += [
         Problem(
             f"column {name!r} appears more than once in the header",
@@ -208,6 +212,9 @@ def _find(names: list[str], wanted: list[str], problems: list, *, file: str) -> 
             )
             return folded[0]
     return None
+
+
+_MANY_ABSENT = 5  # more questions without a column than this: one problem lists them all
 
 
 def _optional(names, configured, default, what, problems, file, *, notes) -> str | None:
@@ -253,21 +260,38 @@ def _other_study_problem(instrument: Instrument, n_absent: int, file: str) -> Pr
     )
 
 
-def _absent_problem(question: Question, wanted: list[str], names: list[str], file: str):
+def _absent_problem(
+    question: Question, wanted: list[str], spare: list[str], names: list[str], file: str
+):
     shown = " or ".join(map(repr, wanted))
     return Problem(
         f"no column {shown} for question {question.id!r}",
         file=file,
         line=1,
         column=wanted[0],
-        hint=_suggest(wanted[0], names),
+        hint=_suggest(wanted[0], names, candidates=spare),
         code="missing-column",
     )
 
 
-def _suggest(name: str, names: list[str]) -> str:
-    """ "Did you mean ...?" plus the columns the file has (capped)."""
-    folded = {n.casefold(): n for n in names}
+def _absent_many_problem(absent, spare: list[str], names: list[str], file: str) -> Problem:
+    """Many questions without a column: one problem that lists them all."""
+    wanted = [w[0] for _, w in absent]
+    listed = ", ".join(map(repr, wanted))
+    return Problem(
+        f"{len(wanted)} questions have no column: {listed}",
+        file=file,
+        line=1,
+        column=wanted[0],
+        hint=_suggest(wanted[0], names, candidates=spare),
+        code="missing-column",
+    )
+
+
+def _suggest(name: str, names: list[str], *, candidates: list[str] | None = None) -> str:
+    """ "Did you mean ...?" (among ``candidates``: columns no question uses yet) plus the
+    columns the file has (capped)."""
+    folded = {n.casefold(): n for n in (names if candidates is None else candidates)}
     close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
     listed = ", ".join(map(repr, names[:_SHOWN_COLUMNS]))
     if len(names) > _SHOWN_COLUMNS:
