@@ -21,6 +21,7 @@ from personas.report import _build_context as ctx
 from personas.report._build_charts import build_charts
 from personas.report._build_escape import Markdown, environment
 from personas.report._build_text import verdict_paragraph
+from personas.report._build_waves import wave_notes
 from personas.report.render import chart_bootstrap_html, write_support_files
 from personas.runfiles import Run, load_run
 
@@ -59,7 +60,7 @@ def report_source(run: Run, *, charts: dict) -> str:
             tensions=ctx.tension_notes(summary),
             exclusions=ctx.exclusion_rows(summary),
             method=ctx.method_notes(summary),
-            waves=ctx.wave_notes(summary),
+            waves=wave_notes(summary),
             charts=charts,
             apart=[
                 (c["name"], charts[f"apart-{c['id']}"])
