@@ -28,10 +28,10 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from personas._truth import DEFAULT_NOISE, Dirt, Drift, PlantedSegment, Truth
-from personas.errors import InputError, Problem
+from personas.errors import InputError
 from personas.instrument._answers import answer_code, position_code
 from personas.instrument._check import Checker, entry_name
-from personas.instrument._yaml import Node, parse
+from personas.instrument._yaml import Node, parse, read_text
 from personas.instrument.model import Instrument
 
 __all__ = ["load_truth", "SCHEMA"]
@@ -72,11 +72,7 @@ def load_truth(path: str | Path, instrument: Instrument) -> Truth:
     """
     path = Path(path)
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError) as exc:
-        reason = "is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "not found"
-        raise InputError(Problem(f"truth file {reason}", file=file, code="no-file")) from None
+    text = read_text(file, what="truth file")
     root = parse(text, file)
     check = Checker(file)
     if root is None:

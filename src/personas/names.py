@@ -39,7 +39,7 @@ from personas._compare_reasons import pct
 from personas._compare_records import unique_names
 from personas.errors import DataWarning, InputError, Problem
 from personas.instrument._check import Checker
-from personas.instrument._yaml import parse
+from personas.instrument._yaml import parse, read_text
 from personas.instrument.model import Instrument, Persona
 
 __all__ = ["SCHEMA", "NameEntry", "Names", "load_names", "apply_names"]
@@ -67,17 +67,7 @@ def load_names(path: str | os.PathLike, instrument: Instrument) -> Names:
         raise InputError(
             Problem("file not found", file=file, hint="Check the path", code="no-file")
         )
-    try:
-        text = Path(file).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            Problem(
-                f"not UTF-8 text (bad byte at offset {exc.start})",
-                file=file,
-                hint="Save the file as UTF-8",
-                code="encoding",
-            )
-        ) from None
+    text = read_text(file, what="names file")
     check = Checker(file)
     entries = read_names(check, parse(text, file), instrument)
     if check.problems:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from personas.errors import InputError, Problem
 
-__all__ = ["Node", "parse"]
+__all__ = ["Node", "parse", "read_text"]
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -134,6 +135,29 @@ class Node:
         if not self.is_sequence:
             return []
         return [Node(child, self._loader) for child in self._node.value]
+
+
+def read_text(file: str, *, what: str = "file") -> str:
+    """The text of a YAML file (UTF-8, a byte-order mark allowed), or an InputError naming it.
+
+    Shared by every YAML file personas reads (instrument, truth, names) so that a missing or
+    mis-encoded file is reported the same way everywhere.
+    """
+    try:
+        return Path(file).read_text(encoding="utf-8-sig")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise InputError(
+            Problem(f"{what} not found", file=file, hint="Check the path", code="no-file")
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            Problem(
+                f"{what} is not UTF-8 text (bad byte at offset {exc.start})",
+                file=file,
+                hint="Save the file as UTF-8",
+                code="encoding",
+            )
+        ) from None
 
 
 def parse(text: str, file: str) -> Node | None:

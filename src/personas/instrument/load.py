@@ -39,7 +39,7 @@ from personas.instrument._check import Checker, Entry
 from personas.instrument._personas import read_personas
 from personas.instrument._questions import read_questions, read_tensions
 from personas.instrument._rules import read_cleaning, read_data
-from personas.instrument._yaml import Node, parse
+from personas.instrument._yaml import Node, parse, read_text
 from personas.instrument.model import Instrument
 
 __all__ = ["load_instrument", "describe", "SCHEMA", "TOP_KEYS"]
@@ -84,7 +84,7 @@ def load_instrument(path: str | os.PathLike) -> Instrument:
     (6, 24)
     """
     file = _resolve(path)
-    text = _read_text(file)
+    text = read_text(file)
     root = parse(text, file)
     check = Checker(file)
     instrument = _read_root(check, root, file)
@@ -136,22 +136,6 @@ def _resolve(path: str | os.PathLike) -> str:
             [Problem("file not found", file=given, hint="Check the path", code="no-file")]
         )
     return given
-
-
-def _read_text(file: str) -> str:
-    try:
-        return Path(file).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            [
-                Problem(
-                    f"not UTF-8 text (bad byte at offset {exc.start})",
-                    file=file,
-                    hint="Save the file as UTF-8",
-                    code="encoding",
-                )
-            ]
-        ) from None
 
 
 def _read_root(check: Checker, root: Node | None, file: str) -> Instrument | None:
