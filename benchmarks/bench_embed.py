@@ -9,8 +9,8 @@ the 20,000-respondent fits and uses fewer repeats). It prints:
    neighbour search, no extra caching) as the baseline;
 3. steady-state fit time (after warm-up, in one process) at n = 2,000 and n = 20,000;
 4. overlap with a CPU-bound stand-in for the k sweep (a single-threaded numpy loop of about
-   10 s): the sweep alone, the map alone (:func:`personas.embed.start_embedding`, a fresh
-   worker process), both together, and the same with :func:`personas.embed.embed` in a
+   10 s): the sweep alone, the map alone (:func:`personas.embed.core.start_embedding`, a fresh
+   worker process), both together, and the same with :func:`personas.embed.core.embed` in a
    thread instead of a process.
 
 Data: jobsite-like, 24 True/False items, respondents planted from the six hand-made personas
@@ -39,8 +39,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def jobsite_clean(n: int, *, seed: int = 0):
     """``n`` planted jobsite respondents as CleanResponses (no file, no cleaning rules)."""
-    from personas._embed_prepare import expected_profiles
     from personas.cleaning.model import CleanResponses, Ledger
+    from personas.embed._prepare import expected_profiles
     from personas.instrument import load_instrument
     from personas.io.responses import Source
 
@@ -91,7 +91,7 @@ def calibrate_sweep(target: float = 10.0) -> int:
 def child_first_call(n: int) -> None:
     """Runs in the subprocess: time importing the stage and the first embed."""
     start = time.perf_counter()
-    from personas.embed import embed
+    from personas.embed.core import embed
 
     clean = jobsite_clean(n)
     ready = time.perf_counter()
@@ -103,7 +103,7 @@ def child_first_call(n: int) -> None:
 def child_baseline(n: int) -> None:
     """Runs in the subprocess: plain umap-learn on the same data, fit and landmarks."""
     start = time.perf_counter()
-    from personas._embed_prepare import expected_profiles
+    from personas.embed._prepare import expected_profiles
 
     clean = jobsite_clean(n)
     marks = expected_profiles(clean.instrument, list(clean.answers.columns)).fillna(0.0)
@@ -150,7 +150,7 @@ def _medians(rows: list[dict]) -> dict:
 
 
 def bench_steady(sizes: list[int], repeats: int) -> dict:
-    from personas.embed import embed, warm_up
+    from personas.embed.core import embed, warm_up
 
     warm_up()
     out = {}
@@ -170,7 +170,7 @@ def bench_steady(sizes: list[int], repeats: int) -> dict:
 
 def overlap_once(clean, rounds: int) -> dict:
     """One round of: sweep alone, map alone, both with a process, both with a thread."""
-    from personas.embed import embed, start_embedding
+    from personas.embed.core import embed, start_embedding
 
     out = {"sweep": sweep_stand_in(rounds)}
     start = time.perf_counter()
@@ -210,7 +210,7 @@ def report_first_calls(quick: bool) -> None:
     repeats = (1, 1) if quick else (2, 2)
     for baseline in (False, True):
         first = bench_first_calls(2_000, *repeats, baseline=baseline)
-        who = "plain umap-learn" if baseline else "personas.embed  "
+        who = "plain umap-learn" if baseline else "personas.embed.core  "
         for kind, t in first.items():
             print(
                 f"{who} first call, fresh process, {kind} numba cache (n=2,000): "

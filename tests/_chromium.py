@@ -17,7 +17,6 @@ import fcntl
 import json
 import os
 import select
-import shutil
 import subprocess
 import tempfile
 import time
@@ -44,14 +43,12 @@ OFFLINE_FLAGS = (
 
 
 def chromium_path() -> str:
-    """Path of the Chromium binary; fails loudly (never skips) when it is missing."""
-    path = CHROMIUM if os.access(CHROMIUM, os.X_OK) else shutil.which("chromium")
-    if path is None:
-        raise AssertionError(
-            f"Chromium is required for the browser tests but {CHROMIUM} does not exist. "
-            "Install it with: apt-get install -y chromium"
-        )
-    return path
+    """Path of the Chromium binary: a failure in CI when it is missing, a skip elsewhere."""
+    from _tools import require_tool
+
+    if os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    return require_tool("chromium", install="apt-get install -y chromium")
 
 
 @dataclass

@@ -23,7 +23,7 @@ def copy_study(root: Path, *, with_waves: bool = False) -> Path:
 @pytest.fixture(scope="session")
 def jobsite_wave(tmp_path_factory) -> Path:
     """A session-wide study copy with one simulated wave of 800 respondents (seed 0)."""
-    from personas.pipeline import simulate_study
+    from personas.pipeline.study import simulate_study
 
     root = tmp_path_factory.mktemp("jobsite-session")
     study = copy_study(root)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from click.testing import CliRunner
 
-from personas.assign import assign_file
 from personas.cli import main
+from personas.waves.assignment import assign_file
 
 
 def _run(tmp_path) -> str:

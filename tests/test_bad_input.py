@@ -183,7 +183,7 @@ def test_a_wave_of_another_study_is_called_that(study, tmp_path):
 @pytest.fixture(scope="module")
 def real_run(tmp_path_factory, jobsite_wave) -> Path:
     """A run written by ``personas run`` (k = 3, no report) on the session's wave."""
-    from personas.pipeline import run_study
+    from personas.pipeline.study import run_study
 
     root = tmp_path_factory.mktemp("real-run")
     out = root / "run"
@@ -416,11 +416,11 @@ def test_a_baseline_that_does_not_fit_the_wave(study, tmp_path, real_run, change
 
 
 def test_a_damaged_baseline_is_refused_before_the_work(study, tmp_path, monkeypatch):
-    import personas.run
+    import personas.run.analysis
 
     baseline = damaged_run(tmp_path)
     (baseline / "summary.json").write_text("{")
-    monkeypatch.setattr(personas.run, "analyze", lambda *a, **k: pytest.fail("analysed"))
+    monkeypatch.setattr(personas.run.analysis, "analyze", lambda *a, **k: pytest.fail("analysed"))
     before = snapshot_tree(tmp_path)
     result = invoke("run", "jobsite", "--no-report", "--baseline", baseline)
     refused(result, "summary.json:1:", "rerun `personas run`", before=before, root=tmp_path)

@@ -15,7 +15,7 @@ from personas.report._build_charts import build_charts
 from personas.report._build_escape import _escape_md, environment, yaml_string
 from personas.report.build import build_report, report_source
 from personas.report.render import render_report
-from personas.runfiles import load_run, write_json
+from personas.run.files import load_run, write_json
 
 FIXTURE = Path(__file__).parent / "fixtures" / "run_jobsite"
 SECTIONS = [

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from personas import charts
-from personas.runfiles import load_run
+from personas.run.files import load_run
 
 FIXTURE = Path(__file__).parent / "fixtures" / "run_jobsite"
 OKABE_ITO = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"}

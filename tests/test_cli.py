@@ -169,12 +169,12 @@ def test_data_and_wave_together_are_refused(study):
 
 
 def test_internal_errors_exit_1_without_traceback(study, monkeypatch):
-    import personas.pipeline
+    import personas.pipeline.study
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(personas.pipeline, "clean_wave", explode)
+    monkeypatch.setattr(personas.pipeline.study, "clean_wave", explode)
     result = CliRunner().invoke(main, ["clean", "jobsite"])
     assert result.exit_code == 1
     assert "internal error: RuntimeError: boom" in result.output

@@ -21,7 +21,7 @@ from _compare_factories import (
     segmentation,
     toy_instrument,
 )
-from personas.compare import (
+from personas.compare.core import (
     Comparison,
     compare,
     comparison_summary,
@@ -451,7 +451,7 @@ def jobsite_wave(tmp_path_factory):
     from personas.cleaning import clean
     from personas.instrument import load_instrument
     from personas.io import read_responses
-    from personas.simulate import load_truth, simulate, write_wave
+    from personas.simulate.core import load_truth, simulate, write_wave
 
     inst = load_instrument(JOBSITE)
     truth = load_truth(JOBSITE / "truth.yaml", inst)

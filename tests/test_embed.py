@@ -1,4 +1,4 @@
-"""Tests for personas.embed (the UMAP map).
+"""Tests for personas.embed.core (the UMAP map).
 
 Only the tests using the module-scoped ``fitted`` fixture (and the determinism / background
 tests next to it) fit UMAP: three small fits in all. Everything else (metric choice,
@@ -19,11 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
 
-from personas._embed_prepare import ItemSpec, choose_metric, encode, expected_profiles
-from personas._embed_sample import PROXY_CLUSTERS, allocate, draw, stratified_positions
-from personas._embed_umap import Neighbours
 from personas.cleaning.model import CleanResponses, Ledger
-from personas.embed import Embedding, embed, start_embedding
+from personas.embed._prepare import ItemSpec, choose_metric, encode, expected_profiles
+from personas.embed._sample import PROXY_CLUSTERS, allocate, draw, stratified_positions
+from personas.embed._umap import Neighbours
+from personas.embed.core import Embedding, embed, start_embedding
 from personas.errors import InputError
 from personas.instrument.model import Instrument, Persona, Question, Scale, Tension
 from personas.io.responses import Source

@@ -7,9 +7,9 @@ import textwrap
 import pytest
 
 from _compare_factories import jobsite_segmentation, planted, relabel, segmentation, toy_instrument
-from personas.compare import compare, comparison_summary
+from personas.compare.core import compare, comparison_summary
+from personas.compare.names import SCHEMA, NameEntry, Names, apply_names, load_names
 from personas.errors import DataWarning, InputError
-from personas.names import SCHEMA, NameEntry, Names, apply_names, load_names
 
 PERM = {1: 3, 2: 5, 3: 1, 4: 2, 5: 4}
 

@@ -13,7 +13,7 @@ from sklearn.metrics import adjusted_rand_score
 from conftest import copy_study
 from personas.cli import main
 from personas.instrument import load_instrument
-from personas.simulate import load_truth, simulate
+from personas.simulate.core import load_truth, simulate
 
 
 def test_run_reproduces_the_case_study(tmp_path, monkeypatch):

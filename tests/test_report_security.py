@@ -25,7 +25,6 @@ import csv
 import html
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,9 +38,10 @@ import yaml
 from click.testing import CliRunner
 
 from _chromium import Chromium
+from _tools import require_tool
 from conftest import copy_study
 from personas.cli import main
-from personas.pipeline import simulate_study
+from personas.pipeline.study import simulate_study
 from personas.report._build_escape import printable
 from personas.report._pandoc import typst_source
 
@@ -416,9 +416,13 @@ def test_the_pdf_shows_the_text_as_typed(hostile):
     pdf = (run / "index.pdf").read_bytes()  # but it is the PDF's title (XMP metadata, UTF-8)
     title = re.search(rb'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">(.*?)<', pdf).group(1)
     assert _missing(_shown(summary)[:1], html.unescape(title.decode("utf-8"))) == []
-    if shutil.which("pdftotext"):  # poppler-utils: the PDF's own text layer, where installed
-        done = subprocess.run(
-            ["pdftotext", str(run / "index.pdf"), "-"], capture_output=True, text=True, check=True
-        )
-        names = [summary["study"]["title"]] + [s["name"] for s in summary["segments"]]
-        assert _missing(names, done.stdout) == []
+
+
+def test_the_pdf_text_layer_shows_the_names_as_typed(hostile):
+    run, summary, _ = hostile
+    pdftotext = require_tool("pdftotext", install="apt-get install -y poppler-utils")
+    done = subprocess.run(
+        [pdftotext, str(run / "index.pdf"), "-"], capture_output=True, text=True, check=True
+    )
+    names = [summary["study"]["title"]] + [s["name"] for s in summary["segments"]]
+    assert _missing(names, done.stdout) == []

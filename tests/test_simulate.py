@@ -1,4 +1,4 @@
-"""Tests for personas.simulate: planted segments, dirt, the truth file and wave files."""
+"""Tests for personas.simulate.core: planted segments, dirt, the truth file and wave files."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from threadpoolctl import threadpool_limits
 
-from personas._dirt import duplicate_sources
 from personas.errors import InputError
 from personas.instrument import load_instrument
 from personas.instrument.model import DataMapping, Instrument, Persona, Question, Scale, Tension
-from personas.simulate import Dirt, Truth, load_truth, simulate, write_wave
+from personas.simulate._dirt import duplicate_sources
+from personas.simulate.core import Dirt, Truth, load_truth, simulate, write_wave
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDY = ROOT / "surveys" / "jobsite"

@@ -10,7 +10,7 @@ from conftest import JOBSITE
 from personas.cleaning import clean
 from personas.instrument import load_instrument
 from personas.io import read_responses
-from personas.simulate import load_truth, simulate, write_wave
+from personas.simulate.core import load_truth, simulate, write_wave
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from personas.cli import main
-from personas.pipeline import simulate_study
-from personas.waves import align_segments, share_changes
+from personas.pipeline.study import simulate_study
+from personas.waves.core import align_segments, share_changes
 
 
 def _profiles(rng, k: int, d: int = 12) -> pd.DataFrame:

@@ -129,3 +129,19 @@ def print_verdicts(run) -> None:
     new = run.summary.get("new_segments") or []
     if new:
         console.print(f"New segments (no hand-made persona): {', '.join(map(str, new))}")
+
+
+def print_shares(result, *, echo=None) -> None:
+    """Shares of the new respondents per segment, and how many are far from every segment."""
+    echo = echo or console.print
+    table = Table(title=f"{len(result.table):,} new respondents", title_justify="left")
+    for col, justify in (("#", "right"), ("segment", "left"), ("n", "right"), ("share", "right")):
+        table.add_column(col, justify=justify)
+    for row in result.shares.itertuples(index=False):
+        table.add_row(str(row.segment), safe(row.name), f"{row.n:,}", f"{row.share:.0%}")
+    echo(table)
+    far = int(result.table["far"].sum())
+    echo(
+        f"{far:,} respondents ({far / max(len(result.table), 1):.0%}) are farther from every "
+        "segment than 95% of the run's own respondents."
+    )

@@ -84,10 +84,12 @@ def main(ctx: click.Context, debug: bool) -> None:
 @_handle_errors
 def demo(n: int, seed: int, pdf: bool) -> None:
     """Run the whole pipeline on the bundled example study and print the report path."""
-    from personas.demo import run_demo
+    from personas.pipeline.demo import run_demo
 
-    report = run_demo(n=n, seed=seed, pdf=pdf, progress=progress(), echo=console.print)
-    click.echo(f"Report: {report}")
+    outcome = run_demo(n=n, seed=seed, pdf=pdf, progress=progress(), echo=console.print)
+    print_segments(outcome.run)
+    print_verdicts(outcome.run)
+    click.echo(f"Report: {outcome.reports['html']}")
 
 
 @main.command()
@@ -101,7 +103,7 @@ def demo(n: int, seed: int, pdf: bool) -> None:
 @_handle_errors
 def validate(study: str, waves: bool) -> None:
     """Check a study's instrument (and waves); report every problem at once."""
-    from personas.validate import validate_study
+    from personas.pipeline.validate import validate_study
 
     target = Path(study) if Path(study).suffix in (".yaml", ".yml") else resolve_study(study)
     click.echo(validate_study(target, waves=waves))
@@ -161,7 +163,7 @@ def instrument(study: str, to: str, out: Path | None, seed: int) -> None:
 @_handle_errors
 def simulate(study, n, seed, wave, truth, fmt, overwrite) -> None:
     """Write a synthetic wave with planted segments and real-world dirt."""
-    from personas.pipeline import simulate_study
+    from personas.pipeline.study import simulate_study
 
     path, sim = simulate_study(
         resolve_study(study),
@@ -205,7 +207,7 @@ def _data_options(command):
 @_handle_errors
 def clean(study, data, wave, fmt, lenient, out) -> None:
     """Read and clean a wave: print the ledger, write clean.parquet and exclusions.csv."""
-    from personas.pipeline import clean_wave
+    from personas.pipeline.study import clean_wave
 
     study_dir = resolve_study(study)
     data_path, wave_name = resolve_data(study_dir, data=data, wave=wave)
@@ -256,7 +258,7 @@ def clean(study, data, wave, fmt, lenient, out) -> None:
 @_handle_errors
 def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report, to) -> None:
     """Load, clean, segment, compare, embed and report one wave."""
-    from personas.pipeline import run_study
+    from personas.pipeline.study import run_study
 
     study_dir = resolve_study(study)
     data_path, wave_name = resolve_data(study_dir, data=data, wave=wave)
@@ -303,7 +305,8 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
 @_handle_errors
 def assign(run_dir, data, fmt, lenient, out) -> None:
     """Put new respondents into an existing run's segments."""
-    from personas.assign import assign_file, print_shares
+    from personas._cli_output import print_shares
+    from personas.waves import assign_file
 
     result = assign_file(resolve_run(run_dir), data, out=out, format=fmt, lenient=lenient)
     print_shares(result, echo=console.print)
@@ -325,7 +328,7 @@ def assign(run_dir, data, fmt, lenient, out) -> None:
 @_handle_errors
 def report(run_dir, to, engine) -> None:
     """(Re)build and render a run's report."""
-    from personas.pipeline import report_run
+    from personas.pipeline.study import report_run
 
     for fmt_name, path in report_run(
         resolve_run(run_dir), to=_parse_formats(to), engine=engine

@@ -20,7 +20,7 @@ import vl_convert
 from personas import charts
 from personas.report._build_escape import Markdown, clean_spec
 from personas.report.render import chart_block
-from personas.runfiles import Run
+from personas.run.files import Run
 
 __all__ = ["ChartBlock", "build_charts"]
 

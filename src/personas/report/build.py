@@ -1,6 +1,6 @@
 """Write a run's report source: ``index.qmd``, its charts and the renderer's support files.
 
-The report reads only the saved run (:func:`personas.runfiles.load_run`): ``summary.json``
+The report reads only the saved run (:func:`personas.run.files.load_run`): ``summary.json``
 and the CSV files, never the stage objects. Everything is computed here, before rendering:
 the document holds plain Quarto markdown, the charts' Vega-Lite specs and their SVG
 fallbacks, and no code cell, so it renders the same with the Quarto CLI or with the bundled
@@ -23,7 +23,7 @@ from personas.report._build_escape import Markdown, environment
 from personas.report._build_text import verdict_paragraph
 from personas.report._build_waves import wave_notes
 from personas.report.render import chart_bootstrap_html, write_support_files
-from personas.runfiles import Run, load_run
+from personas.run.files import Run, load_run
 
 __all__ = ["build_report", "report_source"]
 
@@ -36,7 +36,7 @@ def report_source(run: Run, *, charts: dict) -> str:
     Parameters
     ----------
     run : Run
-        A saved run, as :func:`personas.runfiles.load_run` reads it.
+        A saved run, as :func:`personas.run.files.load_run` reads it.
     charts : dict
         Chart name -> :class:`~personas.report._build_charts.ChartBlock`.
     """
@@ -79,7 +79,7 @@ def build_report(run: Run | str | os.PathLike) -> Path:
     Parameters
     ----------
     run : Run or path
-        A saved run, or the folder of one (read with :func:`personas.runfiles.load_run`).
+        A saved run, or the folder of one (read with :func:`personas.run.files.load_run`).
 
     Returns
     -------
@@ -90,7 +90,7 @@ def build_report(run: Run | str | os.PathLike) -> Path:
     Raises
     ------
     InputError
-        The folder is not a complete run (from :func:`~personas.runfiles.load_run`).
+        The folder is not a complete run (from :func:`~personas.run.files.load_run`).
 
     Examples
     --------

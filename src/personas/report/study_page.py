@@ -22,7 +22,7 @@ import vl_convert
 from personas.charts import alt_text, shares_over_waves_chart
 from personas.report._build_escape import _escape_md, clean_spec, yaml_string
 from personas.report.render import chart_block, chart_bootstrap_html, write_support_files
-from personas.runfiles import read_json
+from personas.run.files import read_json
 
 __all__ = ["study_runs", "build_study_page"]
 

@@ -1,0 +1,149 @@
+"""A :class:`~personas.compare.core.Comparison` as ``summary.json`` parts, a CLI table and a
+one-paragraph verdict."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from personas.compare._reasons import join_words, pct
+from personas.compare.model import Comparison
+
+__all__ = ["comparison_summary", "verdict_table", "verdict_paragraph"]
+
+
+def _number(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def comparison_summary(comparison: Comparison) -> dict:
+    """The parts of ``summary.json`` (schema ``personas/summary@1``) the comparison owns.
+
+    Returns
+    -------
+    dict
+        ``segments`` (segment id -> ``persona, personas, similarity, name``, to merge into the
+        run's segment entries), ``personas`` (one entry per hand-made persona: ``id, name,
+        summary, verdict, segments, similarity, coverage, merged_with, reason, tensions``),
+        ``new_segments``, ``similarity`` (``personas``, ``segments``, ``values`` row per
+        persona), ``tensions`` (``id, label, a, b, separation``, most separating first) and
+        ``thresholds``. Plain JSON types; NaN becomes ``None``.
+    """
+    c = comparison
+    segments = {
+        int(s.segment): {
+            "persona": s.persona,
+            "personas": list(s.personas),
+            "similarity": _number(s.similarity),
+            "name": s.name.text,
+        }
+        for s in c.segments
+    }
+    personas = []
+    for v in c.verdicts:
+        persona = c.instrument.persona(v.persona)
+        positions = c.persona_tensions.loc[v.persona].dropna()
+        personas.append(
+            {
+                "id": v.persona,
+                "name": v.name,
+                "summary": persona.summary,
+                "verdict": v.verdict,
+                "segments": [int(k) for k in v.segments],
+                "similarity": _number(v.similarity),
+                "coverage": _number(v.coverage),
+                "merged_with": list(v.merged_with),
+                "reason": v.reason,
+                "tensions": {str(t): float(x) for t, x in positions.items()},
+            }
+        )
+    sim = c.similarity
+    return {
+        "segments": segments,
+        "personas": personas,
+        "new_segments": [int(k) for k in c.new_segments],
+        "similarity": {
+            "personas": [str(p) for p in sim.index],
+            "segments": [int(k) for k in sim.columns],
+            "values": [[_number(x) for x in row] for row in sim.to_numpy()],
+        },
+        "tensions": [
+            {
+                "id": r.tension,
+                "label": r.label,
+                "a": r.a,
+                "b": r.b,
+                "separation": float(r.separation),
+            }
+            for r in c.tension_separation.itertuples(index=False)
+        ],
+        "thresholds": {k: float(v) for k, v in c.thresholds.items()},
+    }
+
+
+def verdict_table(comparison: Comparison) -> list[tuple[str, str, str, str]]:
+    """One row per hand-made persona: ``(name, verdict, segments, similarity)`` as text.
+
+    Segments read ``"2"``, ``"1, 4"``, or ``"none (closest 3)"`` for an unsupported persona;
+    similarity ``"93%"`` (``"—"`` when the persona speaks to no question used).
+    """
+    confirm = comparison.thresholds.get("confirm")
+    rows = []
+    for v in comparison.verdicts:
+        if v.segments:
+            where = ", ".join(str(k) for k in v.segments)
+        else:
+            where = "none" + (f" (closest {v.closest})" if v.closest is not None else "")
+        rows.append((v.name, v.verdict, where, pct(v.similarity, confirm)))
+    return rows
+
+
+def verdict_paragraph(comparison: Comparison) -> str:
+    """The one-paragraph verdict that opens the report and the journal.
+
+    Example: "5 data-driven segments from 1,843 respondents; 4 of 6 hand-made personas
+    confirmed; The Survivor and The Quick Win merge into one segment; no new segment."
+    """
+    c = comparison
+    k, n = len(c.segments), len(c.segmentation.labels)
+    parts = [f"{k} data-driven segment{'s' if k != 1 else ''} from {n:,} respondents"]
+    total = len(c.verdicts)
+    if total == 0:
+        parts.append("no hand-made personas to compare with")
+    else:
+        parts.append(
+            f"{c.count('confirmed')} of {total} hand-made persona"
+            f"{'s' if total != 1 else ''} confirmed"
+        )
+    parts.extend(_merges(c))
+    for v in c.verdicts:
+        if v.verdict == "split":
+            parts.append(f"{v.name} splits into {len(v.segments)} segments")
+    missing = [v.name for v in c.verdicts if v.verdict == "unsupported"]
+    if missing:
+        parts.append(f"the data does not show {join_words(missing, 'or')}")
+    parts.append(_new(c))
+    return "; ".join(parts) + "."
+
+
+def _merges(c: Comparison) -> list[str]:
+    seen, out = set(), []
+    for v in c.verdicts:
+        if v.verdict != "merged" or v.persona in seen:
+            continue
+        group = [v.persona, *v.merged_with]
+        seen.update(group)
+        names = [w.name for w in c.verdicts if w.persona in group]
+        out.append(f"{join_words(names)} merge into one segment")
+    return out
+
+
+def _new(c: Comparison) -> str:
+    if not c.new_segments:
+        return "no new segment"
+    names = [f"“{c.segment(k).name.text}”" for k in c.new_segments]
+    n = len(names)
+    return f"{n} new segment{'s' if n != 1 else ''} ({', '.join(names)})"

@@ -1,0 +1,64 @@
+"""The decision journal: every choice a run made, in plain words, in the order it was made."""
+
+from __future__ import annotations
+
+
+class Journal(list):
+    """A list of sentences with helpers that word each stage's decisions."""
+
+    def loaded(self, responses) -> None:
+        src = responses.source
+        text = f"Loaded {responses.n_loaded:,} respondents from {src.path.name} ({src.format}"
+        if src.encoding:
+            text += f", {src.encoding}"
+        text += f"; sha256 {src.sha256[:12]}…)."
+        self.append(text)
+        for note in getattr(src, "notes", ()):
+            self.append(note)
+        if len(responses.dropped):
+            reasons = responses.dropped["reason"].value_counts()
+            parts = ", ".join(f"{n:,} {reason}s" for reason, n in reasons.items())
+            self.append(f"Dropped while reading: {parts}.")
+        if len(responses.invalid):
+            self.append(
+                f"{len(responses.invalid):,} answers that their question does not allow were "
+                "turned into missing answers (lenient mode)."
+            )
+
+    def cleaned(self, clean) -> None:
+        ledger = clean.ledger
+        counts = ledger.counts()
+        if counts:
+            parts = "; ".join(f"{reason}: {n:,}" for reason, n in counts.items())
+            self.append(
+                f"Excluded {ledger.excluded:,} of {ledger.loaded:,} respondents "
+                f"({parts}); kept {ledger.kept:,}."
+            )
+        else:
+            self.append(f"Kept all {ledger.kept:,} respondents; no cleaning rule fired.")
+        imp = clean.imputation or {}
+        if imp.get("cells"):
+            how = (
+                "the most common answer for True/False and choice questions, the median for scales"
+                if imp.get("rule") == "auto"
+                else "nothing (kept missing)"
+            )
+            self.append(f"Filled {imp['cells']:,} missing answers with {how}.")
+
+    def compared(self, comparison) -> None:
+        from personas.compare.core import verdict_paragraph
+
+        self.append(verdict_paragraph(comparison))
+
+    def embedded(self, embedding) -> None:
+        if embedding.sample_size < embedding.n:
+            self.append(
+                f"The map (UMAP, {embedding.metric} distance) shows a stratified sample of "
+                f"{embedding.sample_size:,} of {embedding.n:,} respondents (seed "
+                f"{embedding.random_state})."
+            )
+        else:
+            self.append(
+                f"The map (UMAP, {embedding.metric} distance) shows all "
+                f"{embedding.n:,} respondents (seed {embedding.random_state})."
+            )

@@ -1,0 +1,157 @@
+"""``analyze`` chains the stages into an :class:`Analysis`; ``save_run`` writes it to disk.
+
+    instrument + wave file ─► read_responses ─► clean ─► segment ─► compare ─► embed
+                                                  └──────── Analysis ────────┘ ─► save_run ─► Run
+
+The UMAP embedding starts in a background worker as soon as the clean answers exist, so its
+numba compilation overlaps the k sweep instead of adding to it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from personas.run._journal import Journal
+from personas.run.files import Run, atomic_folder, load_run, write_json
+
+__all__ = ["Analysis", "analyze", "save_run"]
+
+Progress = Callable[[str, int, int], None] | None
+
+
+@dataclass(frozen=True, repr=False)
+class Analysis:
+    """Every stage object of one analysed wave, plus the decision journal."""
+
+    instrument: object
+    responses: object
+    clean: object
+    segmentation: object
+    comparison: object
+    embedding: object | None
+    journal: tuple[str, ...]
+    wave: str
+    random_state: int
+
+    def __repr__(self) -> str:
+        return (
+            f"Analysis({self.instrument.study_id!r}, wave={self.wave!r}, "
+            f"k={self.segmentation.k}, kept={self.clean.ledger.kept})"
+        )
+
+
+def analyze(
+    instrument,
+    data: str | Path,
+    *,
+    wave: str | None = None,
+    format: str | None = None,
+    lenient: bool | None = None,
+    method: str = "auto",
+    k="auto",
+    random_state: int = 0,
+    names=None,
+    embedding: bool = True,
+    progress: Progress = None,
+) -> Analysis:
+    """Load, clean, segment, compare and embed one wave of ``instrument``.
+
+    Examples
+    --------
+    >>> from personas import load_instrument, simulate, write_wave, analyze
+    >>> inst = load_instrument("surveys/jobsite")  # doctest: +SKIP
+    >>> wave = "surveys/jobsite/waves/wave-1.csv"
+    >>> result = analyze(inst, wave, embedding=False)  # doctest: +SKIP
+    >>> result.segmentation.k  # doctest: +SKIP
+    5
+    """
+    from personas.cleaning import clean as clean_responses
+    from personas.compare.core import compare
+    from personas.io import read_responses
+    from personas.segment import segment
+
+    data = Path(data)
+    journal = Journal()
+    responses = read_responses(data, instrument, format=format, lenient=lenient)
+    journal.loaded(responses)
+    cleaned = clean_responses(responses)
+    journal.cleaned(cleaned)
+
+    future = None
+    if embedding:
+        from personas.embed.core import start_embedding
+
+        future = start_embedding(cleaned, random_state=random_state)
+    try:
+        segmentation = segment(
+            cleaned, method=method, k=k, random_state=random_state, progress=progress
+        )
+    except BaseException:
+        if future is not None:
+            future.cancel()
+        raise
+    journal.extend(segmentation.journal)
+    comparison = compare(segmentation, instrument, names=names)
+    journal.compared(comparison)
+    embedded = None
+    if future is not None:
+        if progress:
+            progress("Drawing the map (UMAP)", 0, 1)
+        embedded = future.result().with_labels(segmentation.labels)
+        if progress:
+            progress("Drawing the map (UMAP)", 1, 1)
+        journal.embedded(embedded)
+    return Analysis(
+        instrument=instrument,
+        responses=responses,
+        clean=cleaned,
+        segmentation=segmentation,
+        comparison=comparison,
+        embedding=embedded,
+        journal=tuple(journal),
+        wave=wave or data.stem,
+        random_state=random_state,
+    )
+
+
+def save_run(
+    analysis: Analysis,
+    out: str | Path,
+    *,
+    baseline: dict | None = None,
+    write_extra: Callable[[Path], None] | None = None,
+) -> Run:
+    """Write a run folder atomically and return it as read back from disk.
+
+    Files: ``summary.json``, ``assignments.csv``, ``exclusions.csv``, ``model.json``, a copy
+    of ``instrument.yaml`` (so ``assign`` reads new files with the very same rules), and
+    ``embedding.csv`` and ``landmarks.csv`` (when the map was drawn). ``write_extra`` may add
+    files (e.g. the report) inside the temporary folder before it is renamed into place.
+    """
+    from personas.run._summary import build_model, build_summary
+
+    out = Path(out)
+    seg = analysis.segmentation
+    with atomic_folder(out, kind="run", keep=("clean", "assigned")) as tmp:
+        summary = build_summary(analysis, baseline=baseline)
+        write_json(tmp / "summary.json", summary)
+        write_json(tmp / "model.json", build_model(analysis, segments=summary["segments"]))
+        assignments = seg.labels.rename("segment").to_frame()
+        assignments["distance"] = seg.distances.round(6)
+        assignments.index.name = "respondent"
+        assignments.to_csv(tmp / "assignments.csv", lineterminator="\n")
+        analysis.clean.ledger.exclusions().to_csv(
+            tmp / "exclusions.csv", index=False, lineterminator="\n"
+        )
+        if analysis.embedding is not None:
+            coords, landmarks = analysis.embedding.to_frames()
+            coords.round(5).to_csv(tmp / "embedding.csv", index=False, lineterminator="\n")
+            landmarks.round(5).to_csv(tmp / "landmarks.csv", index=False, lineterminator="\n")
+        if analysis.instrument.path is not None:
+            shutil.copyfile(analysis.instrument.path, tmp / "instrument.yaml")
+        if write_extra is not None:
+            write_extra(tmp)
+    return load_run(out)

@@ -1,0 +1,170 @@
+"""Put new respondents into an existing run's segments (``personas assign``).
+
+The run folder holds everything needed: ``instrument.yaml`` (a copy, so the new file is read and
+cleaned by the very same rules) and ``model.json`` (centres and encodings, JSON). Each new
+respondent goes to the nearest segment under the model's own dissimilarity; respondents farther
+from every segment than the run's own 95th percentile of distances are flagged ``far``: they may
+belong to a segment the run has not seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from personas.errors import InputError, Problem
+from personas.run.files import Run, atomic_folder, load_run
+
+__all__ = ["Assignment", "assign", "assign_file", "check_model_matches"]
+
+
+@dataclass(frozen=True, repr=False)
+class Assignment:
+    """New respondents placed into a run's segments.
+
+    ``table``: one row per kept respondent: ``respondent, segment, name, distance, far``.
+    ``shares``: per segment id: ``name, n, share``. ``path``: the folder written, if any.
+    """
+
+    run: Run
+    clean: object
+    table: pd.DataFrame
+    shares: pd.DataFrame
+    path: Path | None = None
+
+    def __repr__(self) -> str:
+        far = int(self.table["far"].sum())
+        return (
+            f"Assignment({len(self.table):,} respondents into {len(self.shares)} segments, "
+            f"{far:,} far from every segment)"
+        )
+
+
+def _instrument_of(run: Run):
+    from personas.instrument import load_instrument
+
+    problems = [
+        Problem("file is missing", file=str(path), hint="rerun `personas run` to write it again")
+        for path in (run.path / "instrument.yaml", run.path / "model.json")
+        if not path.is_file()
+    ]
+    if problems:
+        raise InputError(problems)
+    return load_instrument(run.path / "instrument.yaml")
+
+
+def check_model_matches(model: dict, instrument, *, source: str) -> None:
+    """Refuse answers whose questions differ from the model's, listing every difference."""
+    items, kinds = model.get("items", []), model.get("types", [])
+    if not isinstance(items, list) or not isinstance(kinds, list) or len(items) != len(kinds):
+        raise InputError(
+            Problem(
+                "the model's 'items' and 'types' do not match",
+                file=source,
+                hint="the run folder is damaged: rerun `personas run` to write it again",
+            )
+        )
+    types = dict(zip(items, kinds, strict=True))
+    codes = model.get("item_codes", {})
+    found = {q.id: q for q in instrument.items}
+    problems = []
+    for qid in sorted(set(types) - set(found)):
+        problems.append(
+            Problem(
+                f"question {qid!r} of the model is not in the instrument",
+                file=source,
+                hint="assign needs the questions the run used",
+            )
+        )
+    for qid in sorted(set(found) - set(types)):
+        problems.append(
+            Problem(
+                f"question {qid!r} is not in the model",
+                file=source,
+                hint="rerun `personas run` with this instrument",
+            )
+        )
+    for qid in sorted(set(found) & set(types)):
+        expected = [float(c) for c in codes.get(qid, found[qid].codes)]
+        if types[qid] != found[qid].type or expected != list(found[qid].codes):
+            problems.append(
+                Problem(
+                    f"question {qid!r} changed: the model has {types[qid]} with answers "
+                    f"{expected}, the instrument {found[qid].type} with {list(found[qid].codes)}",
+                    file=source,
+                    hint="assign needs the same answers as the run",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+
+def _far_limits(model: dict, segments: np.ndarray) -> np.ndarray:
+    """The run's own 95th percentile of distances, per segment where known."""
+    pct = model.get("distance_percentiles", {})
+    overall = pct.get("overall", {}).get("95", np.inf)
+    per_segment = {int(k): v.get("95", overall) for k, v in pct.get("segments", {}).items()}
+    return np.array([per_segment.get(int(s), overall) for s in segments], dtype=float)
+
+
+def assign(run: Run, clean) -> Assignment:
+    """Assign the kept respondents of ``clean`` to the segments of ``run``."""
+    from personas.segment import assign_codes
+
+    check_model_matches(run.model, clean.instrument, source=str(run.path / "model.json"))
+    labels, distances = assign_codes(run.model, clean.answers)
+    labels = np.asarray(labels, dtype=int)
+    distances = np.asarray(distances, dtype=float)
+    names = {s["id"]: s.get("name") or f"Segment {s['id']}" for s in run.summary["segments"]}
+    table = pd.DataFrame(
+        {
+            "respondent": clean.answers.index.astype(str),
+            "segment": labels,
+            "name": [names.get(int(s), f"Segment {s}") for s in labels],
+            "distance": np.round(distances, 6),
+            "far": distances > _far_limits(run.model, labels) + 1e-12,
+        }
+    )
+    counts = table["segment"].value_counts()
+    shares = pd.DataFrame(
+        {
+            "segment": list(names),
+            "name": list(names.values()),
+            "n": [int(counts.get(s, 0)) for s in names],
+        }
+    )
+    shares["share"] = shares["n"] / max(len(table), 1)
+    return Assignment(run=run, clean=clean, table=table, shares=shares)
+
+
+def assign_file(
+    run_dir: str | Path,
+    data: str | Path,
+    *,
+    out: str | Path | None = None,
+    format: str | None = None,
+    lenient: bool | None = None,
+) -> Assignment:
+    """``personas assign``: read + clean ``data`` like the run did, assign, write the folder.
+
+    Writes ``assignments.csv`` (respondent, segment, name, distance, far) and
+    ``exclusions.csv`` into ``out`` (default ``RUN/assigned/<data name>``), atomically.
+    """
+    from personas._atomic import check_out_folder
+    from personas.cleaning import clean
+    from personas.io import read_responses
+
+    run = load_run(run_dir)
+    out = Path(out) if out is not None else run.path / "assigned" / Path(data).stem
+    check_out_folder(out, kind="assign")
+    instrument = _instrument_of(run)
+    check_model_matches(run.model, instrument, source=str(run.path / "model.json"))
+    cleaned = clean(read_responses(Path(data), instrument, format=format, lenient=lenient))
+    result = assign(run, cleaned)
+    with atomic_folder(out, kind="assign") as tmp:
+        result.table.to_csv(tmp / "assignments.csv", index=False, lineterminator="\n")
+        cleaned.ledger.exclusions().to_csv(tmp / "exclusions.csv", index=False, lineterminator="\n")
+    return Assignment(run=run, clean=cleaned, table=result.table, shares=result.shares, path=out)
