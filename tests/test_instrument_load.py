@@ -158,7 +158,7 @@ def test_five_mistakes_are_reported_at_once():
         "unknown-type",
         "unknown-tension",
         "duplicate-id",
-        "persona-position",
+        "bad-position",
         "cleaning",
     ]
     needles = ["bool,", "sped", "q1, type: boolean, tension: speed, pole: b", "c}", "1.5"]
@@ -363,7 +363,7 @@ def test_tension_with_questions_on_one_pole(tmp_path):
 @pytest.mark.parametrize(("old", "new"), [("pay: -0.5", "pay: -1.5"), ("pay: mid", "pay: middle")])
 def test_persona_position_outside_range(tmp_path, old, new):
     path, text = variant(tmp_path, old, new)
-    (problem,) = problems_of(path, "persona-position")
+    (problem,) = problems_of(path, "bad-position")
     assert_located(problem, path, text, new.split(": ")[1])
 
 

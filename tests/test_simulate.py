@@ -240,7 +240,7 @@ def test_invalid_truth_reports_every_problem_with_its_line(jobsite, tmp_path):
     assert {
         (2, "bad-rate"),
         (6, "unknown-persona"),
-        (7, "segment-position"),
+        (7, "bad-position"),
         (7, "unknown-tension"),
         (8, "segment-answer"),
         (9, "duplicate-id"),

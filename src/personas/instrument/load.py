@@ -25,7 +25,7 @@ Each problem carries a reason ``code``: ``yaml-syntax``, ``no-file``, ``encoding
 ``duplicate-id``, ``unknown-type``, ``unknown-tension``, ``unknown-question``, ``bad-pole``,
 ``missing-pole``, ``pole-without-tension``, ``likert-scale``, ``choice-options``,
 ``attention``, ``attention-tension``, ``tension-no-questions``, ``tension-one-pole``,
-``persona-position``, ``persona-answer``, ``persona-empty``, ``duplicate-column``,
+``bad-position``, ``persona-answer``, ``persona-empty``, ``duplicate-column``,
 ``cleaning``.
 """
 
