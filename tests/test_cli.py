@@ -273,7 +273,7 @@ def test_rerunning_a_run_keeps_its_clean_and_assigned_outputs(study, tmp_path):
 
 
 def test_the_default_wave_is_the_last_in_natural_order(study):
-    from personas._paths import resolve_data
+    from personas.io.locate import resolve_data
 
     for name in ("wave-2", "wave-10"):
         shutil.copy(study / "waves" / "wave-1.csv", study / "waves" / f"{name}.csv")

@@ -17,10 +17,12 @@ import click
 
 from personas import __version__
 from personas._cli_output import console, print_ledger, print_segments, print_verdicts, progress
-from personas._paths import default_out, resolve_data, resolve_run, resolve_study
+from personas._paths import default_out, resolve_run, resolve_study
 from personas.errors import InputError, PersonasError
+from personas.io.formats import cli_names, writable_names
+from personas.io.locate import resolve_data
 
-FORMATS = click.Choice(["csv", "tsv", "xlsx", "sav", "zsav", "dta", "parquet", "qualtrics"])
+FORMATS = click.Choice(cli_names())  # the registry in personas.io.formats
 
 
 def _handle_errors(command):
@@ -154,7 +156,7 @@ def instrument(study: str, to: str, out: Path | None, seed: int) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "xlsx", "sav", "parquet"]),
+    type=click.Choice(writable_names()),
     default="csv",
     show_default=True,
     help="File format of the wave.",

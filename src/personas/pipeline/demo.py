@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from personas._paths import default_out, wave_files
+from personas._paths import default_out
+from personas.io.locate import wave_files
 
 EXAMPLE = "jobsite"
 
