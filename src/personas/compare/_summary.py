@@ -1,15 +1,16 @@
-"""A :class:`~personas.compare.core.Comparison` as ``summary.json`` parts, a CLI table and a
-one-paragraph verdict."""
+"""A :class:`~personas.compare.core.Comparison` as ``summary.json`` parts and a CLI table.
+
+The one-paragraph verdict is in :mod:`personas.compare.plain`."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from personas.compare._reasons import join_words, pct
+from personas.compare._reasons import pct
 from personas.compare.model import Comparison
 
-__all__ = ["comparison_summary", "verdict_table", "verdict_paragraph"]
+__all__ = ["comparison_summary", "verdict_table"]
 
 
 def _number(x: Any) -> float | None:
@@ -99,51 +100,3 @@ def verdict_table(comparison: Comparison) -> list[tuple[str, str, str, str]]:
             where = "none" + (f" (closest {v.closest})" if v.closest is not None else "")
         rows.append((v.name, v.verdict, where, pct(v.similarity, confirm)))
     return rows
-
-
-def verdict_paragraph(comparison: Comparison) -> str:
-    """The one-paragraph verdict that opens the report and the journal.
-
-    Example: "5 data-driven segments from 1,843 respondents; 4 of 6 hand-made personas
-    confirmed; The Survivor and The Quick Win merge into one segment; no new segment."
-    """
-    c = comparison
-    k, n = len(c.segments), len(c.segmentation.labels)
-    parts = [f"{k} data-driven segment{'s' if k != 1 else ''} from {n:,} respondents"]
-    total = len(c.verdicts)
-    if total == 0:
-        parts.append("no hand-made personas to compare with")
-    else:
-        parts.append(
-            f"{c.count('confirmed')} of {total} hand-made persona"
-            f"{'s' if total != 1 else ''} confirmed"
-        )
-    parts.extend(_merges(c))
-    for v in c.verdicts:
-        if v.verdict == "split":
-            parts.append(f"{v.name} splits into {len(v.segments)} segments")
-    missing = [v.name for v in c.verdicts if v.verdict == "unsupported"]
-    if missing:
-        parts.append(f"the data does not show {join_words(missing, 'or')}")
-    parts.append(_new(c))
-    return "; ".join(parts) + "."
-
-
-def _merges(c: Comparison) -> list[str]:
-    seen, out = set(), []
-    for v in c.verdicts:
-        if v.verdict != "merged" or v.persona in seen:
-            continue
-        group = [v.persona, *v.merged_with]
-        seen.update(group)
-        names = [w.name for w in c.verdicts if w.persona in group]
-        out.append(f"{join_words(names)} merge into one segment")
-    return out
-
-
-def _new(c: Comparison) -> str:
-    if not c.new_segments:
-        return "no new segment"
-    names = [f"“{c.segment(k).name.text}”" for k in c.new_segments]
-    n = len(names)
-    return f"{n} new segment{'s' if n != 1 else ''} ({', '.join(names)})"

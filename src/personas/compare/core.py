@@ -54,7 +54,7 @@ from personas.compare._profiles import (
 )
 from personas.compare._reasons import Context, pct
 from personas.compare._records import persona_records, segment_records
-from personas.compare._summary import comparison_summary, verdict_paragraph, verdict_table
+from personas.compare._summary import comparison_summary, verdict_table
 from personas.compare._verdicts import decide
 from personas.compare.model import (
     VERDICTS,
@@ -64,6 +64,7 @@ from personas.compare.model import (
     SegmentName,
 )
 from personas.compare.names import apply_names, load_names
+from personas.compare.plain import verdict_paragraph
 from personas.errors import InputError, Problem
 from personas.instrument.model import Instrument
 from personas.segment.model import Segmentation
@@ -128,8 +129,9 @@ def compare(
     >>> from personas.compare.core import compare, verdict_paragraph
     >>> comparison = compare(segmentation)  # doctest: +SKIP
     >>> verdict_paragraph(comparison)  # doctest: +SKIP
-    '5 data-driven segments from 1,843 respondents; 4 of 6 hand-made personas confirmed; The
-    Survivor and The Quick Win merge into one segment; no new segment.'
+    'The answers of 1,843 respondents fall into 5 data-driven personas. 4 of the 6 hand-made
+    personas are confirmed. The Survivor and The Quick Win merge into one: the data cannot
+    tell them apart. No new persona appeared.'
     """
     instrument = instrument if instrument is not None else segmentation.instrument
     _check_thresholds(confirm=confirm, coverage_threshold=coverage_threshold)
