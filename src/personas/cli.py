@@ -261,7 +261,9 @@ def clean(study, data, wave, fmt, lenient, out) -> None:
 def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report, to) -> None:
     """Load, clean, segment, compare, embed and report one wave."""
     from personas.pipeline.study import run_study
+    from personas.segment.k import parse_k
 
+    k = parse_k(k)  # before any file is looked at: a bad --k is refused at once
     study_dir = resolve_study(study)
     data_path, wave_name = resolve_data(study_dir, data=data, wave=wave)
     result = run_study(
@@ -272,7 +274,7 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
         format=fmt,
         lenient=lenient,
         method=method,
-        k=_parse_k(k),
+        k=k,
         random_state=seed,
         baseline=baseline,
         report=_parse_formats(to) if report else (),
@@ -336,28 +338,6 @@ def report(run_dir, to, engine) -> None:
         resolve_run(run_dir), to=_parse_formats(to), engine=engine
     ).items():
         click.echo(f"Report ({fmt_name}): {path}")
-
-
-def _parse_k(text: str):
-    """``auto`` | ``5`` | ``2..10`` → "auto" | int | range, with a clear error otherwise."""
-    text = text.strip()
-    if text == "auto":
-        return "auto"
-    try:
-        if ".." in text:
-            lo, hi = (int(part) for part in text.split("..", 1))
-            if lo < 2 or hi < lo:
-                raise ValueError
-            return range(lo, hi + 1)
-        value = int(text)
-        if value < 1:
-            raise ValueError
-        return value
-    except ValueError:
-        raise InputError(
-            f"--k must be auto, a number of segments (e.g. 5) or a range "
-            f"such as 2..10; got {text!r}"
-        ) from None
 
 
 def _parse_formats(text: str) -> tuple[str, ...]:
