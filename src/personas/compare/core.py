@@ -126,12 +126,22 @@ def compare(
 
     Examples
     --------
+    The segmentation of :func:`personas.segment.segment`'s example (a simulated jobsite wave,
+    run from the repository root):
+
+    >>> import pathlib, tempfile
+    >>> from personas import clean, load_instrument, read_responses, segment, simulate, write_wave
     >>> from personas.compare.core import compare, verdict_paragraph
-    >>> comparison = compare(segmentation)  # doctest: +SKIP
-    >>> verdict_paragraph(comparison)  # doctest: +SKIP
-    'The answers of 1,843 respondents fall into 5 data-driven personas. 4 of the 6 hand-made
+    >>> from personas.simulate.core import load_truth
+    >>> inst = load_instrument("surveys/jobsite")
+    >>> truth = load_truth("surveys/jobsite/truth.yaml", inst)
+    >>> wave = pathlib.Path(tempfile.mkdtemp()) / "wave-1.csv"
+    >>> _ = write_wave(simulate(inst, n=2000, random_state=0, truth=truth), wave)
+    >>> seg = segment(clean(read_responses(wave, inst)), k=5, n_boot=0, random_state=0)
+    >>> print(verdict_paragraph(compare(seg)))  # doctest: +NORMALIZE_WHITESPACE
+    The answers of 1,830 respondents fall into 5 data-driven personas. 4 of the 6 hand-made
     personas are confirmed. The Survivor and The Quick Win merge into one: the data cannot
-    tell them apart. No new persona appeared.'
+    tell them apart. No new persona appeared.
     """
     instrument = instrument if instrument is not None else segmentation.instrument
     _check_thresholds(confirm=confirm, coverage_threshold=coverage_threshold)

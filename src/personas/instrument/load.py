@@ -79,9 +79,9 @@ def load_instrument(path: str | os.PathLike) -> Instrument:
     Examples
     --------
     >>> from personas.instrument import load_instrument
-    >>> instrument = load_instrument("surveys/jobsite")  # doctest: +SKIP
-    >>> len(instrument.tensions), len(instrument.items)  # doctest: +SKIP
-    (6, 24)
+    >>> instrument = load_instrument("surveys/jobsite")  # run from the repository root
+    >>> len(instrument.tensions), len(instrument.questions), len(instrument.personas)
+    (6, 26, 6)
     """
     file = _resolve(path)
     text = read_text(file)

@@ -104,8 +104,18 @@ def segment(
 
     Examples
     --------
-    >>> seg = segment(clean, k=3)  # doctest: +SKIP
-    >>> seg.k, [p.size for p in seg.profiles]  # doctest: +SKIP
+    A simulated jobsite wave (run from the repository root), five segments, no bootstrap:
+
+    >>> import pathlib, tempfile
+    >>> from personas import clean, load_instrument, read_responses, simulate, write_wave
+    >>> from personas.simulate.core import load_truth
+    >>> inst = load_instrument("surveys/jobsite")
+    >>> truth = load_truth("surveys/jobsite/truth.yaml", inst)
+    >>> wave = pathlib.Path(tempfile.mkdtemp()) / "wave-1.csv"
+    >>> _ = write_wave(simulate(inst, n=2000, random_state=0, truth=truth), wave)
+    >>> seg = segment(clean(read_responses(wave, inst)), k=5, n_boot=0, random_state=0)
+    >>> seg.k, [p.size for p in seg.profiles]
+    (5, [516, 368, 350, 308, 288])
     """
     options = {"n_boot": n_boot, "boot_size": boot_size, "n_init": n_init, "n_jobs": n_jobs}
     sweep_ks, fixed = check_options(method=method, k=k, ks=ks, random_state=random_state, **options)
