@@ -360,6 +360,7 @@ def test_write_wave_rejects_unknown_format(jobsite, truth, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_planted_jobsite_segments_are_recoverable(jobsite, truth):
     sim = simulate(jobsite, n=2000, random_state=0, truth=truth)
     keep = sim.truth["clean"].to_numpy()
