@@ -153,6 +153,12 @@ def embed(
         UMAP's neighbourhood size (capped at the number of respondents - 1) and how tightly
         points may pack.
 
+    Returns
+    -------
+    Embedding
+        Frozen: 2-D coordinates per sampled respondent, the personas' landmark positions, the
+        metric, the seed and which respondents were sampled.
+
     Raises
     ------
     InputError

@@ -217,8 +217,20 @@ def _read_json_file(path: Path, *, what: str) -> dict:
 def load_run(path: str | Path) -> Run:
     """Read a run folder written by ``personas run``.
 
-    Raises :class:`~personas.errors.InputError` naming the missing or unreadable file when the
-    folder is not a complete run.
+    Parameters
+    ----------
+    path
+        The run folder (``reports/<study>/<wave>`` by default).
+
+    Returns
+    -------
+    Run
+        Frozen: the folder, its summary and model, assignments, exclusions and the map.
+
+    Raises
+    ------
+    InputError
+        Naming the missing or unreadable file when the folder is not a complete run.
     """
     folder = Path(path)
     summary_path = folder / "summary.json"

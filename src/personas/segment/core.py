@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from personas.cleaning.model import CleanResponses
 from personas.errors import InputError, Problem, SelectionWarning
 from personas.segment import _kmodes_data
 from personas.segment._apply import assign_codes, build_model, distance_percentiles
@@ -36,7 +37,7 @@ _NAMES = {
 
 
 def segment(
-    clean,
+    clean: CleanResponses,
     *,
     method: str = "auto",
     k="auto",
