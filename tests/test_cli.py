@@ -6,13 +6,15 @@ import csv
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import JOBSITE, snapshot_tree
+from conftest import JOBSITE, REPO, snapshot_tree
 from personas.cli import main
 
 
@@ -238,15 +240,35 @@ def test_report_on_a_folder_that_is_not_a_run(tmp_path):
     assert "not a run folder" in result.output
 
 
-def test_debug_shows_the_traceback(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["--debug", "validate", "nope"])
-    assert result.exit_code != 0 and result.exception is not None
+def _personas_process(*args: str, cwd) -> subprocess.CompletedProcess:
+    """The CLI in its own process, so what reaches the terminal is what a user sees."""
+    code = "import sys; from personas.cli import main; sys.exit(main())"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    plain = _personas_process("validate", "nope", cwd=tmp_path)
+    debug = _personas_process("--debug", "validate", "nope", cwd=tmp_path)
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr
+    assert "error: nope: no study at 'nope'" in plain.stderr
+    assert debug.returncode == 1  # the exception escapes, as Python reports it
+    assert "Traceback (most recent call last):" in debug.stderr
+    assert "personas.errors.InputError" in debug.stderr and "no study at 'nope'" in debug.stderr
 
 
 def test_version():
+    import tomllib
+
+    import personas
+
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    version = declared["project"]["version"]
     result = invoke("--version")
-    assert result.exit_code == 0 and "personas" in result.output
+    assert result.exit_code == 0
+    assert result.output.strip() == f"personas, version {version}"
+    assert personas.__version__ == version
 
 
 def test_progress_bar_is_one_bar_that_closes_when_done(monkeypatch):

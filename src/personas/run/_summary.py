@@ -127,7 +127,7 @@ def _carry_over(segments: list[dict], baseline: dict | None) -> None:
 
 
 def build_summary(analysis, *, baseline: dict | None = None) -> dict:
-    """The ``personas/summary@1`` document of an analysis (see DESIGN.md and README)."""
+    """The ``personas/summary@1`` document of an analysis (README: "A run on disk")."""
     from personas.compare.core import comparison_summary
 
     inst, seg, clean = analysis.instrument, analysis.segmentation, analysis.clean
