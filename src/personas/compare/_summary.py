@@ -27,7 +27,9 @@ def comparison_summary(comparison: Comparison) -> dict:
     dict
         ``segments`` (segment id -> ``persona, personas, similarity, name``, to merge into the
         run's segment entries), ``personas`` (one entry per hand-made persona: ``id, name,
-        summary, verdict, segments, similarity, coverage, merged_with, reason, tensions``),
+        summary, verdict, segments, similarity, coverage, merged_with, reason, tensions,
+        stability`` (``same, refits, share, uncertain``: the verdict over bootstrap refits, or
+        None), ``unstable_segments``, ``clear_segments`` (False: no clear segments),
         ``new_segments``, ``similarity`` (``personas``, ``segments``, ``values`` row per
         persona), ``tensions`` (``id, label, a, b, separation``, most separating first) and
         ``thresholds``. Plain JSON types; NaN becomes ``None``.
@@ -58,6 +60,7 @@ def comparison_summary(comparison: Comparison) -> dict:
                 "merged_with": list(v.merged_with),
                 "reason": v.reason,
                 "tensions": {str(t): float(x) for t, x in positions.items()},
+                "stability": _stability(v),
             }
         )
     sim = c.similarity
@@ -65,6 +68,8 @@ def comparison_summary(comparison: Comparison) -> dict:
         "segments": segments,
         "personas": personas,
         "new_segments": [int(k) for k in c.new_segments],
+        "unstable_segments": [int(k) for k in c.unstable_segments],
+        "clear_segments": bool(c.clear),
         "similarity": {
             "personas": [str(p) for p in sim.index],
             "segments": [int(k) for k in sim.columns],
@@ -82,6 +87,22 @@ def comparison_summary(comparison: Comparison) -> dict:
         ],
         "thresholds": {k: float(v) for k, v in c.thresholds.items()},
     }
+
+
+def _stability(v) -> dict | None:
+    """A verdict's stability over refits for ``summary.json`` (None without refits)."""
+    if not v.refits:
+        return None
+    return {"same": int(v.refits_same), "refits": int(v.refits),
+            "share": round(v.stability, 4), "uncertain": bool(v.uncertain)}  # fmt: skip
+
+
+def stability_text(v) -> str:
+    """'confirmed in 9 of 10 refits' (with 'uncertain: ' in front below 70%), or ''."""
+    if not v.refits:
+        return ""
+    text = f"{v.verdict} in {v.refits_same} of {v.refits} refits"
+    return f"uncertain: {text}" if v.uncertain else text
 
 
 def verdict_table(comparison: Comparison) -> list[tuple[str, str, str, str]]:
@@ -109,6 +130,12 @@ def verdict_paragraph(comparison: Comparison) -> str:
     """
     c = comparison
     k, n = len(c.segments), len(c.segmentation.labels)
+    if not c.clear:
+        return (
+            f"No clear segments in {n:,} respondents: the {k} segments found are hardly tighter "
+            "than on the same answers shuffled question by question, so no hand-made persona is "
+            "confirmed and no new segment is reported."
+        )
     parts = [f"{k} data-driven segment{'s' if k != 1 else ''} from {n:,} respondents"]
     total = len(c.verdicts)
     if total == 0:
@@ -126,6 +153,9 @@ def verdict_paragraph(comparison: Comparison) -> str:
     if missing:
         parts.append(f"the data does not show {join_words(missing, 'or')}")
     parts.append(_new(c))
+    shaky = [v.name for v in c.verdicts if v.uncertain]
+    if shaky:
+        parts.append(f"uncertain over refits: {join_words(shaky)}")
     return "; ".join(parts) + "."
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from personas.errors import InputError, Problem, SelectionWarning
-from personas.segment import _kmodes_data
+from personas.segment import _kmodes_data, _reasons
 from personas.segment._apply import assign_codes, build_model, distance_percentiles
 from personas.segment._fit import Fit, FitFailed
 from personas.segment._space import Space, build_space, check_options
@@ -168,6 +168,7 @@ def _describe(clean, space: Space, sweep, *, method: str, random_state: int) -> 
         selection=sweep.selection,
         model=model,
         journal=tuple(_journal(space, method, sweep.selection)),
+        refits=sweep.refits,
     )
 
 
@@ -261,6 +262,8 @@ def _journal(space: Space, method: str, selection) -> list[str]:
     sample = selection.silhouette_sample
     where = "all respondents" if sample is None else f"a random sample of {sample:,} respondents"
     lines.append(f"silhouette: {_SILHOUETTE[space.method]}, on {where}")
+    if selection.structure:
+        lines.append(f"structure: {_reasons.structure_phrase(selection.structure)}")
     lines.append(
         f"seed {p['random_state']}; best of {p['n_init']} restarts per fit; segments numbered by "
         "size, largest first"
