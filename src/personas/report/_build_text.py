@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from personas.charts import HENNIG_DOUBTFUL, HENNIG_STABLE
 from personas.report._build_escape import Markdown, join, md
+from personas.report._build_trust import no_clear_words
 
 __all__ = [
     "MIDDLE",
@@ -168,6 +169,8 @@ def verdict_paragraph(summary: Mapping) -> list[Markdown]:
     kept = summary["respondents"]["kept"]
     k = len(summary["segments"])
     confirmed = sum(p.get("verdict") == "confirmed" for p in personas)
+    if (lead := no_clear_words(summary)) is not None:
+        return [lead]
     out = [
         Markdown(
             f"The answers of **{number(kept)} respondents** fall into **{k} data-driven personas**."
