@@ -18,6 +18,8 @@ criterion alone and the tool's rule recover the planted k:
 * ``stability``: the k whose refits agree most (adjusted Rand index);
 * ``stable+sil``: the highest silhouette among the k whose segments are all stable;
 * ``old rule``: the rule before issue 13 (the elbow if stable, else ``stable+sil``);
+* ``gap``: not a separate column; the gap against column-permuted answers is the structure
+  test (``personas.segment._structure``) of the null section below;
 * ``tool``: what ``segment`` chose (the rule in ``personas.segment._reasons``).
 
 Then null data, where no k is true (independent answers with the example study's answer rates;
@@ -136,14 +138,13 @@ def one(items, n, k, share_kind, noise, seed):
     row = rules(seg.selection.table, seg.selection.knee)
     row["tool"] = seg.k
     row.update(items=items, n=n, k=k, shares=share_kind, noise=noise, seed=seed)
-    row["structure"] = getattr(seg.selection, "structure", None) or {}
     row["table"] = seg.selection.table.to_dict("list")
     row["knee"] = seg.selection.knee
     return row
 
 
 def recovery(rows: list[dict], quick: bool, first_seed: int, n_seeds: int) -> pd.DataFrame:
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame(rows).drop(columns=["table", "knee"])
     for c in CRITERIA:
         df[c] = df[c] == df["k"]
     cells = ["items", "n", "k", "shares", "noise"]
@@ -178,6 +179,8 @@ def nulls(n_sets: int, n: int, first_seed: int) -> None:
     from personas.compare import compare
     from personas.instrument import load_instrument
     from personas.segment import segment
+    from personas.segment._space import build_space
+    from personas.segment._structure import structure_test
 
     inst = load_instrument(REPO / "surveys" / "jobsite")
     d = len(inst.items)
@@ -193,9 +196,12 @@ def nulls(n_sets: int, n: int, first_seed: int) -> None:
                 warnings.simplefilter("ignore")
                 seg = segment(clean_from(inst, X), random_state=s)
                 c = compare(seg, inst)
-            st = getattr(seg.selection, "structure", None) or {}
-            no_clear += bool(st) and not st.get("clear", True)
-            costs.append(st.get("seconds", float("nan")))
+            st = seg.selection.structure
+            no_clear += st.get("clear") is False
+            t0 = time.perf_counter()
+            structure_test(build_space(clean_from(inst, X), "auto"), seg.k, n_init=4,
+                           random_state=s)  # fmt: skip
+            costs.append(time.perf_counter() - t0)
             confirmed += c.count("confirmed") > 0
             new += len(c.new_segments) > 0
         print(f"  {kind:13s} no clear segments {no_clear / n_sets:4.0%}; any persona confirmed "

@@ -97,10 +97,13 @@ def segment(
 
     Notes
     -----
-    Choosing k: the cost curve's elbow (kneedle) if it exists and all its segments are stable
-    (bootstrap Jaccard >= 0.75); otherwise the stable k with the highest silhouette; if no k is
-    stable, the elbow (or the best silhouette) with a warning. The reasons, and where the
-    criteria disagree, are written to ``selection.reasons`` and the journal.
+    Choosing k: among the k without an unstable segment (bootstrap Jaccard >= 0.6), the best
+    silhouette, near ties (within 0.02) going to the larger k; the elbow is reported and
+    explained but never vetoes (measured in ``benchmarks/bench_choose_k.py``). If every k has
+    an unstable segment, the best silhouette with a warning. The chosen k is then tested
+    against column-permuted answers (``selection.structure``); without a clear margin the
+    journal and a warning say there are no clear segments. The chosen k's refits are kept in
+    ``refits`` for the stability of the verdicts.
 
     Examples
     --------
