@@ -67,12 +67,27 @@ def clean_from(instrument: Instrument, codes: np.ndarray) -> CleanResponses:
     """CleanResponses holding ``codes`` (no reading, no cleaning: the sweep is measured)."""
     n = codes.shape[0]
     ids = [f"r{i:05d}" for i in range(n)]
-    answers = pd.DataFrame(codes, index=pd.Index(ids, name="respondent"),
-                           columns=[q.id for q in instrument.items])  # fmt: skip
-    ledger = Ledger(pd.DataFrame({"respondent": ids, "row": np.arange(2, n + 2),
-                                  "status": "kept", "reason": "", "other_reasons": ""}))  # fmt: skip
-    return CleanResponses(instrument, answers, ledger, Source(Path("bench.csv"), "csv", "0" * 64),
-                          {"rule": "auto", "cells": 0})  # fmt: skip
+    answers = pd.DataFrame(
+        codes, index=pd.Index(ids, name="respondent"), columns=[q.id for q in instrument.items]
+    )
+    ledger = Ledger(
+        pd.DataFrame(
+            {
+                "respondent": ids,
+                "row": np.arange(2, n + 2),
+                "status": "kept",
+                "reason": "",
+                "other_reasons": "",
+            }
+        )
+    )
+    return CleanResponses(
+        instrument,
+        answers,
+        ledger,
+        Source(Path("bench.csv"), "csv", "0" * 64),
+        {"rule": "auto", "cells": 0},
+    )
 
 
 def shares_for(k: int, kind: str) -> np.ndarray:
@@ -95,8 +110,9 @@ def _prototypes(rng, k: int, levels: list[np.ndarray]) -> np.ndarray:
             return protos.astype(float)
 
 
-def plant(items: str, n: int, k: int, shares: np.ndarray, noise: float, seed: int,
-          diffuse: float = 0.0):  # fmt: skip
+def plant(
+    items: str, n: int, k: int, shares: np.ndarray, noise: float, seed: int, diffuse: float = 0.0
+):
     """(codes, truth): respondents from k prototypes; an answer is random with prob. ``noise``
     (the last segment with prob. ``diffuse`` when given)."""
     rng = np.random.default_rng([seed, k, n, int(noise * 100)])
@@ -121,8 +137,13 @@ def rules(table: pd.DataFrame, knee) -> dict[str, int | None]:
     sil = ok["silhouette"].idxmax()
     stable_sil = stable["silhouette"].idxmax() if len(stable) else sil
     old = knee if knee is not None and knee in stable.index else stable_sil
-    return {"elbow": knee, "silhouette": int(sil), "stability": int(ok["stability"].idxmax()),
-            "stable+sil": int(stable_sil), "old rule": None if old is None else int(old)}  # fmt: skip
+    return {
+        "elbow": knee,
+        "silhouette": int(sil),
+        "stability": int(ok["stability"].idxmax()),
+        "stable+sil": int(stable_sil),
+        "old rule": None if old is None else int(old),
+    }
 
 
 CRITERIA = ["elbow", "silhouette", "stability", "stable+sil", "old rule", "tool"]
@@ -149,18 +170,23 @@ def recovery(rows: list[dict], quick: bool, first_seed: int, n_seeds: int) -> pd
         df[c] = df[c] == df["k"]
     cells = ["items", "n", "k", "shares", "noise"]
     table = df.groupby(cells)[CRITERIA].mean().mul(100).round(0).astype(int)
-    print(f"\nRecovery of the planted k (% of seeds; held-out seeds {first_seed}.."
-          f"{first_seed + n_seeds - 1})" if first_seed else
-          f"\nRecovery of the planted k (% of seeds; TUNING seeds {first_seed}.."
-          f"{first_seed + n_seeds - 1})")  # fmt: skip
+    print(
+        f"\nRecovery of the planted k (% of seeds; held-out seeds {first_seed}.."
+        f"{first_seed + n_seeds - 1})"
+        if first_seed
+        else f"\nRecovery of the planted k (% of seeds; TUNING seeds {first_seed}.."
+        f"{first_seed + n_seeds - 1})"
+    )
     print(table.to_string())
     print("\noverall:", ", ".join(f"{c} {df[c].mean():.0%}" for c in CRITERIA))
     target = df[(df["shares"] != "small6") & (df["noise"] <= 0.20)]
     cell = target.groupby(cells)["tool"].mean()
     short = cell[cell < 0.8]
-    print(f"cells with every segment >= 8% at noise <= 20%: tool {target['tool'].mean():.0%} "
-          f"overall; {len(short)} of {len(cell)} cells below 80%"
-          + ("".join(f"\n  short: {ix} {v:.0%}" for ix, v in short.items())))  # fmt: skip
+    print(
+        f"cells with every segment >= 8% at noise <= 20%: tool {target['tool'].mean():.0%} "
+        f"overall; {len(short)} of {len(cell)} cells below 80%"
+        + ("".join(f"\n  short: {ix} {v:.0%}" for ix, v in short.items()))
+    )
     return df
 
 
@@ -185,8 +211,10 @@ def nulls(n_sets: int, n: int, first_seed: int) -> None:
     inst = load_instrument(REPO / "surveys" / "jobsite")
     d = len(inst.items)
     rates = np.random.default_rng(7).uniform(0.25, 0.75, d)
-    print(f"\nNull data ({n_sets} datasets per kind, n = {n}, {d} True/False items of the example "
-          f"study, seeds {first_seed}..{first_seed + n_sets - 1})")  # fmt: skip
+    print(
+        f"\nNull data ({n_sets} datasets per kind, n = {n}, {d} True/False items of the example "
+        f"study, seeds {first_seed}..{first_seed + n_sets - 1})"
+    )
     for kind in ("independent", "acquiescence", "uniform"):
         no_clear = confirmed = new = 0
         costs = []
@@ -199,14 +227,17 @@ def nulls(n_sets: int, n: int, first_seed: int) -> None:
             st = seg.selection.structure
             no_clear += st.get("clear") is False
             t0 = time.perf_counter()
-            structure_test(build_space(clean_from(inst, X), "auto"), seg.k, n_init=4,
-                           random_state=s)  # fmt: skip
+            structure_test(
+                build_space(clean_from(inst, X), "auto"), seg.k, n_init=4, random_state=s
+            )
             costs.append(time.perf_counter() - t0)
             confirmed += c.count("confirmed") > 0
             new += len(c.new_segments) > 0
-        print(f"  {kind:13s} no clear segments {no_clear / n_sets:4.0%}; any persona confirmed "
-              f"{confirmed / n_sets:4.0%} (target <= 5%); any new segment {new / n_sets:4.0%}; "
-              f"structure test {np.nanmedian(costs):.2f} s median")  # fmt: skip
+        print(
+            f"  {kind:13s} no clear segments {no_clear / n_sets:4.0%}; any persona confirmed "
+            f"{confirmed / n_sets:4.0%} (target <= 5%); any new segment {new / n_sets:4.0%}; "
+            f"structure test {np.nanmedian(costs):.2f} s median"
+        )
 
 
 def diffuse(n_seeds: int, n: int, first_seed: int) -> None:
@@ -214,8 +245,10 @@ def diffuse(n_seeds: int, n: int, first_seed: int) -> None:
 
     from personas.segment import segment
 
-    print(f"\nA diffuse segment (k = 4, the last 25% of respondents answer 60% of items at random, "
-          f"others 10% noise; n = {n}; seeds {first_seed}..{first_seed + n_seeds - 1})")  # fmt: skip
+    print(
+        f"\nA diffuse segment (k = 4, the last 25% of respondents answer 60% of items at random, "
+        f"others 10% noise; n = {n}; seeds {first_seed}..{first_seed + n_seeds - 1})"
+    )
     for method in ("kmodes", "kmeans"):
         aris, ks = [], []
         for s in range(first_seed, first_seed + n_seeds):
@@ -226,19 +259,28 @@ def diffuse(n_seeds: int, n: int, first_seed: int) -> None:
                 auto = segment(clean, method=method, random_state=s)
             aris.append(adjusted_rand_score(truth, at4.labels))
             ks.append(auto.k)
-        print(f"  {method}: ARI at k = 4 median {np.median(aris):.2f} (min {min(aris):.2f}); "
-              f"chosen k = 4 in {np.mean(np.array(ks) == 4):.0%}")
+        print(
+            f"  {method}: ARI at k = 4 median {np.median(aris):.2f} (min {min(aris):.2f}); "
+            f"chosen k = 4 in {np.mean(np.array(ks) == 4):.0%}"
+        )
 
 
 def grid(quick: bool, medium: bool = False):
     if medium:
-        return itertools.product(["boolean", "likert", "mixed"], [800], [2, 4, 6, 8],
-                                 ["equal", "small8"], [0.10, 0.20])  # fmt: skip
+        return itertools.product(
+            ["boolean", "likert", "mixed"], [800], [2, 4, 6, 8], ["equal", "small8"], [0.10, 0.20]
+        )
     if quick:
-        return itertools.product(["boolean", "likert"], [800], [3, 6], ["equal", "small8"],
-                                 [0.10, 0.20])  # fmt: skip
-    return itertools.product(["boolean", "likert", "mixed"], [500, 2000, 20000], range(2, 9),
-                             ["equal", "small8", "small6"], [0.05, 0.15, 0.25])  # fmt: skip
+        return itertools.product(
+            ["boolean", "likert"], [800], [3, 6], ["equal", "small8"], [0.10, 0.20]
+        )
+    return itertools.product(
+        ["boolean", "likert", "mixed"],
+        [500, 2000, 20000],
+        range(2, 9),
+        ["equal", "small8", "small6"],
+        [0.05, 0.15, 0.25],
+    )
 
 
 def main(argv=None) -> int:

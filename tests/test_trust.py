@@ -61,8 +61,12 @@ def test_six_planted_segments_with_one_of_8_percent_give_six(six):
 def test_the_elbow_does_not_overrule_silhouette_and_stability():
     # the sweep: elbow at 5, silhouette highest at 6, every segment stable at 5 and 6
     table = pd.DataFrame(
-        [(4, 900, 0.40, 0.90, 0.85), (5, 600, 0.42, 0.92, 0.88), (6, 560, 0.47, 0.95, 0.90),
-         (7, 540, 0.41, 0.80, 0.55)],  # fmt: skip
+        [
+            (4, 900, 0.40, 0.90, 0.85),
+            (5, 600, 0.42, 0.92, 0.88),
+            (6, 560, 0.47, 0.95, 0.90),
+            (7, 540, 0.41, 0.80, 0.55),
+        ],
         columns=["k", "cost", "silhouette", "stability", "min_jaccard"],
     )
     chosen, reasons, _ = _reasons.choose(table, 5, binary=True, measured=True)
@@ -90,8 +94,9 @@ def test_structure_test_samples_large_waves_and_is_reproducible():
 def test_structureless_answers_say_no_clear_segments_and_confirm_nothing(null):
     seg, c = null
     assert not c.clear and c.count("confirmed") == 0 and c.new_segments == ()
-    assert all(v.verdict == "unsupported" and v.reason.startswith("no clear segments")
-               for v in c.verdicts)  # fmt: skip
+    assert all(
+        v.verdict == "unsupported" and v.reason.startswith("no clear segments") for v in c.verdicts
+    )
     assert verdict_paragraph(c).startswith("No clear segments in 800 respondents")
     assert any(line.startswith("warning: no clear segments") for line in seg.journal)
     assert any(line.startswith("structure: no clear segments") for line in seg.journal)
@@ -139,8 +144,11 @@ def test_summary_and_report_show_uncertain_verdicts_and_no_clear_segments(six, n
     assert "**uncertain**: in 6 of 10 refits" in rows[0]["verdict"]
     third = c.verdicts[2]
     assert f"(in {third.refits_same} of 10 refits)" in rows[2]["verdict"]
-    none = {**comparison_summary(null[1]), "respondents": {"kept": 800},
-            "structure": null[0].selection.structure}  # fmt: skip
+    none = {
+        **comparison_summary(null[1]),
+        "respondents": {"kept": 800},
+        "structure": null[0].selection.structure,
+    }
     none["segments"] = [{"id": p.id, "name": "?"} for p in null[0].profiles]
     lead = " ".join(report_paragraph(none))
     assert "no clear segments" in lead.lower() and "no hand-made persona is confirmed" in lead

@@ -55,8 +55,8 @@ from personas.compare._profiles import (
 )
 from personas.compare._reasons import Context, pct
 from personas.compare._records import persona_records, segment_records
-from personas.compare._trust import no_clear_reason, unstable, verdict_stability
 from personas.compare._summary import comparison_summary, verdict_paragraph, verdict_table
+from personas.compare._trust import no_clear_reason, unstable, verdict_stability
 from personas.compare._verdicts import decide
 from personas.compare.model import (
     VERDICTS,

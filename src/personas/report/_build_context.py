@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 from personas.charts import segment_colors
 from personas.report._build_escape import Markdown, join, md
-from personas.report._build_trust import card_verdict_notes, verdict_stability_words
 from personas.report._build_text import (
     MIDDLE,
     answer_sentence,
@@ -20,6 +19,7 @@ from personas.report._build_text import (
     tension_words,
     verdict_words,
 )
+from personas.report._build_trust import card_verdict_notes, verdict_stability_words
 
 __all__ = [
     "persona_cards",

@@ -38,7 +38,11 @@ def _reshuffled(space: Space, columns: np.ndarray) -> Space:
         cat = space.categorical
         moved = space.enc.codes[columns[:, cat], np.arange(cat.size)[None, :]]
         enc = _kmodes_data.prepare(moved, space.enc.n_cats)
-    codes = np.empty((columns.shape[0], 0)) if space.method == "kmodes" else space.codes[columns, np.arange(d)[None, :]]
+    codes = (
+        np.empty((columns.shape[0], 0))
+        if space.method == "kmodes"
+        else space.codes[columns, np.arange(d)[None, :]]
+    )
     return Space(space.method, space.items, space.types, codes, space.lo, space.hi,
                  space.numeric, space.categorical, space.gamma, enc, space.categories)  # fmt: skip
 
@@ -66,7 +70,7 @@ def structure_test(
     try:
         real = fit(space.rows(index), k, random_state=random_state, n_init=n_init).cost
         null = []
-        for p in range(permutations):
+        for _ in range(permutations):
             columns = np.column_stack([rng.permutation(index) for _ in range(d)])
             seed = int(rng.integers(2**31 - 1))
             null.append(fit(_reshuffled(space, columns), k, random_state=seed, n_init=n_init).cost)
