@@ -160,7 +160,7 @@ def compare(
         similarity=sim,
         coverage=covered,
         verdicts=verdicts,
-        segments=segment_records(ctx),
+        segments=_plain_names(segment_records(ctx), segmentation, shaky),
         new_segments=new,
         unstable_segments=shaky,
         clear=segmentation.selection is None or segmentation.selection.clear,
@@ -203,6 +203,24 @@ def _trusted(segmentation: Segmentation, ctx: Context, expected, covered):
         )
         return records, (), shaky
     return records, tuple(k for k in new if k not in shaky), shaky
+
+
+def _plain_names(records, segmentation: Segmentation, shaky):
+    """No clear segments: every segment is a "group", not a persona; an unstable segment no
+    persona fits is an "unstable group" (never a new persona)."""
+    selection = segmentation.selection
+    unclear = selection is not None and not selection.clear
+    out = []
+    for r in records:
+        if unclear:
+            text = f"Group {r.segment} (no clear segments)"
+        elif r.new and r.segment in shaky:
+            text = f"Unstable group {r.segment}"
+        else:
+            out.append(r)
+            continue
+        out.append(replace(r, name=SegmentName(text), suggested=text, new=False))
+    return tuple(out)
 
 
 def _check_thresholds(**options: float) -> None:
