@@ -324,6 +324,8 @@ def test_jobsite_paragraph_table_and_summary(jobsite):
         "segments",
         "personas",
         "new_segments",
+        "unstable_segments",
+        "clear_segments",
         "similarity",
         "tensions",
         "thresholds",
@@ -346,6 +348,7 @@ def test_jobsite_paragraph_table_and_summary(jobsite):
         "merged_with",
         "reason",
         "tensions",
+        "stability",
     }
     assert first["merged_with"] == ["quick_win"] and first["segments"] == [1]
     assert summary["similarity"]["segments"] == [1, 2, 3, 4, 5]

@@ -99,8 +99,21 @@ def print_segments(run) -> None:
     console.print(table)
 
 
+def _uncertain(persona) -> str:
+    """' (uncertain: 6/10 refits)' for a verdict that comes back in fewer than 70% of refits."""
+    st = persona.get("stability") or {}
+    return f" (uncertain: {st['same']}/{st['refits']} refits)" if st.get("uncertain") else ""
+
+
 def print_verdicts(run) -> None:
     """Hand-made personas against the data: a verdict table, then why, one line each."""
+    structure = run.summary.get("structure") or {}
+    if structure.get("clear") is False:
+        console.print(
+            "[bold]No clear segments[/bold]: these answers group hardly better than the same "
+            f"answers shuffled question by question (gap {structure.get('gap') or 0:.3f}); "
+            "no persona is confirmed and no new segment is reported."
+        )
     personas = run.summary.get("personas") or []
     if not personas:
         return
@@ -118,7 +131,7 @@ def print_verdicts(run) -> None:
         sim, cov = p.get("similarity"), p.get("coverage")
         table.add_row(
             safe(p["name"]),
-            p["verdict"],
+            p["verdict"] + _uncertain(p),
             segs,
             "–" if sim is None else f"{sim:.0%}",
             "–" if cov is None else f"{cov:.0%}",

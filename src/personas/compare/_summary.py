@@ -28,7 +28,9 @@ def comparison_summary(comparison: Comparison) -> dict:
     dict
         ``segments`` (segment id -> ``persona, personas, similarity, name``, to merge into the
         run's segment entries), ``personas`` (one entry per hand-made persona: ``id, name,
-        summary, verdict, segments, similarity, coverage, merged_with, reason, tensions``),
+        summary, verdict, segments, similarity, coverage, merged_with, reason, tensions,
+        stability`` (``same, refits, share, uncertain``: the verdict over bootstrap refits, or
+        None), ``unstable_segments``, ``clear_segments`` (False: no clear segments),
         ``new_segments``, ``similarity`` (``personas``, ``segments``, ``values`` row per
         persona), ``tensions`` (``id, label, a, b, separation``, most separating first) and
         ``thresholds``. Plain JSON types; NaN becomes ``None``.
@@ -59,6 +61,7 @@ def comparison_summary(comparison: Comparison) -> dict:
                 "merged_with": list(v.merged_with),
                 "reason": v.reason,
                 "tensions": {str(t): float(x) for t, x in positions.items()},
+                "stability": _stability(v),
             }
         )
     sim = c.similarity
@@ -66,6 +69,8 @@ def comparison_summary(comparison: Comparison) -> dict:
         "segments": segments,
         "personas": personas,
         "new_segments": [int(k) for k in c.new_segments],
+        "unstable_segments": [int(k) for k in c.unstable_segments],
+        "clear_segments": bool(c.clear),
         "similarity": {
             "personas": [str(p) for p in sim.index],
             "segments": [int(k) for k in sim.columns],
@@ -85,6 +90,22 @@ def comparison_summary(comparison: Comparison) -> dict:
     }
 
 
+def _stability(v) -> dict | None:
+    """A verdict's stability over refits for ``summary.json`` (None without refits)."""
+    if not v.refits:
+        return None
+    return {"same": int(v.refits_same), "refits": int(v.refits),
+            "share": round(v.stability, 4), "uncertain": bool(v.uncertain)}  # fmt: skip
+
+
+def stability_text(v) -> str:
+    """'confirmed in 9 of 10 refits' (with 'uncertain: ' in front below 70%), or ''."""
+    if not v.refits:
+        return ""
+    text = f"{v.verdict} in {v.refits_same} of {v.refits} refits"
+    return f"uncertain: {text}" if v.uncertain else text
+
+
 def verdict_table(comparison: Comparison) -> list[tuple[str, str, str, str]]:
     """One row per hand-made persona: ``(name, verdict, segments, similarity)`` as text.
 
@@ -100,3 +121,4 @@ def verdict_table(comparison: Comparison) -> list[tuple[str, str, str, str]]:
             where = "none" + (f" (closest {v.closest})" if v.closest is not None else "")
         rows.append((v.name, v.verdict, where, pct(v.similarity, confirm)))
     return rows
+

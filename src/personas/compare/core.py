@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 
 import pandas as pd
 
@@ -55,6 +56,7 @@ from personas.compare._profiles import (
 from personas.compare._reasons import Context, pct
 from personas.compare._records import persona_records, segment_records
 from personas.compare._summary import comparison_summary, verdict_table
+from personas.compare._trust import no_clear_reason, unstable, verdict_stability
 from personas.compare._verdicts import decide
 from personas.compare.model import (
     VERDICTS,
@@ -162,15 +164,18 @@ def compare(
     )
     personas = [p.id for p in instrument.personas]
     covered = coverage(expected, fr, threshold=coverage_threshold)
+    verdicts, new, shaky = _trusted(segmentation, ctx, expected, covered)
     comparison = Comparison(
         segmentation=segmentation,
         instrument=instrument,
         expected=expected,
         similarity=sim,
         coverage=covered,
-        verdicts=persona_records(ctx, covered),
-        segments=segment_records(ctx),
-        new_segments=tuple(fr.segment_ids[k] for k in decision.new),
+        verdicts=verdicts,
+        segments=_plain_names(segment_records(ctx), segmentation, shaky),
+        new_segments=new,
+        unstable_segments=shaky,
+        clear=segmentation.selection is None or segmentation.selection.clear,
         matching={
             pid: (fr.segment_ids[m] if m >= 0 else None)
             for pid, m in zip(personas, decision.match, strict=True)
@@ -186,6 +191,48 @@ def compare(
             names = load_names(names, instrument)
         comparison = apply_names(comparison, names)
     return comparison
+
+
+def _trusted(segmentation: Segmentation, ctx: Context, expected, covered):
+    """Verdicts with their stability over refits; "no clear segments" and unstable segments
+    applied (see :mod:`personas.compare._trust`): (verdicts, new segments, unstable)."""
+    records = persona_records(ctx, covered)
+    again = verdict_stability(segmentation.refits, ctx.fr, expected,
+                              [v.verdict for v in records], confirm=ctx.confirm)  # fmt: skip
+    records = tuple(
+        replace(v, refits_same=a[0], refits=a[1]) if a else v
+        for v, a in zip(records, again, strict=True)
+    )
+    shaky = unstable(segmentation)
+    new = tuple(ctx.fr.segment_ids[k] for k in ctx.decision.new)
+    selection = segmentation.selection
+    if selection is not None and not selection.clear:
+        why = no_clear_reason(selection.structure)
+        records = tuple(
+            replace(v, verdict="unsupported", segments=(), merged_with=(), reason=why,
+                    refits_same=None, refits=None)  # fmt: skip
+            for v in records
+        )
+        return records, (), shaky
+    return records, tuple(k for k in new if k not in shaky), shaky
+
+
+def _plain_names(records, segmentation: Segmentation, shaky):
+    """No clear segments: every segment is a "group", not a persona; an unstable segment no
+    persona fits is an "unstable group" (never a new persona)."""
+    selection = segmentation.selection
+    unclear = selection is not None and not selection.clear
+    out = []
+    for r in records:
+        if unclear:
+            text = f"Group {r.segment} (no clear segments)"
+        elif r.new and r.segment in shaky:
+            text = f"Unstable group {r.segment}"
+        else:
+            out.append(r)
+            continue
+        out.append(replace(r, name=SegmentName(text), suggested=text, new=False))
+    return tuple(out)
 
 
 def _check_thresholds(**options: float) -> None:

@@ -15,6 +15,11 @@ from personas.compare.model import Comparison
 
 __all__ = ["Outcome", "number", "words", "join", "verdict_sentences", "verdict_paragraph"]
 
+NO_CLEAR = (
+    "No clear segments in {respondents} respondents: the {segments} groups found are hardly "
+    "tighter than on the same answers shuffled question by question, so no hand-made persona "
+    "is confirmed and no new persona is reported."
+)
 _SMALL = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
@@ -31,6 +36,7 @@ class Outcome:
     verdict: str
     segments: int = 0
     merged_with: tuple[str, ...] = ()
+    uncertain: bool = False
 
 
 def number(n: float) -> str:
@@ -81,6 +87,7 @@ def verdict_sentences(
     segments: int,
     personas: Sequence[Outcome],
     new: int,
+    clear: bool = True,
     name: Callable[[str], str] = _same,
     strong: Callable[[str], str] = _same,
 ) -> list[str]:
@@ -94,6 +101,9 @@ def verdict_sentences(
         The hand-made personas' outcomes, in instrument order.
     new
         How many segments no hand-made persona describes.
+    clear
+        False when the structure test found no clear segments: then one sentence says so,
+        and nothing is presented as a persona.
     name
         Applied to every persona name (the report escapes them for Markdown).
     strong
@@ -112,6 +122,8 @@ def verdict_sentences(
     The Returner is not supported by the data.
     No new persona appeared.
     """
+    if not clear:
+        return [NO_CLEAR.format(respondents=number(respondents), segments=segments)]
     confirmed = sum(p.verdict == "confirmed" for p in personas)
     people = f"{number(respondents)} respondent{'s' if respondents != 1 else ''}"
     found = f"{segments} data-driven persona{'s' if segments != 1 else ''}"
@@ -138,6 +150,10 @@ def verdict_sentences(
         if not new
         else f"The data shows {words(new, 'new persona')} that no hand-made persona describes."
     )
+    shaky = [name(p.name) for p in personas if p.uncertain]
+    if shaky:
+        verb = "is" if len(shaky) == 1 else "are"
+        out.append(f"The verdict on {join(shaky)} {verb} uncertain: it changes over refits.")
     return out
 
 
@@ -150,7 +166,9 @@ def verdict_paragraph(comparison: Comparison) -> str:
     """
     c = comparison
     outcomes = [
-        Outcome(v.persona, v.name, v.verdict, len(v.segments), tuple(v.merged_with))
+        Outcome(
+            v.persona, v.name, v.verdict, len(v.segments), tuple(v.merged_with), v.uncertain
+        )
         for v in c.verdicts
     ]
     sentences = verdict_sentences(
@@ -158,5 +176,6 @@ def verdict_paragraph(comparison: Comparison) -> str:
         segments=len(c.segments),
         personas=outcomes,
         new=len(c.new_segments),
+        clear=c.clear,
     )
     return " ".join(sentences)

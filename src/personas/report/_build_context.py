@@ -19,6 +19,7 @@ from personas.report._build_text import (
     tension_words,
     verdict_words,
 )
+from personas.report._build_trust import card_verdict_notes, verdict_stability_words
 
 __all__ = [
     "persona_cards",
@@ -132,7 +133,7 @@ def persona_cards(summary: Mapping, *, n_answers: int = 4) -> list[dict]:
                 ],
                 "middle": join(tensions[tid]["label"] for tid, v in positions if abs(v) < MIDDLE),
                 "stability_label": label,
-                "stability": sentence,
+                "stability": sentence + card_verdict_notes(summary, int(seg["id"])),
                 "medoid": seg.get("medoid"),
             }
         )
@@ -149,7 +150,7 @@ def verdict_rows(summary: Mapping) -> list[dict]:
             {
                 "name": p["name"],
                 "summary": p.get("summary") or "",
-                "verdict": verdict_words(p, names, seg_names),
+                "verdict": verdict_words(p, names, seg_names) + verdict_stability_words(p),
                 "match": join(segs) if segs else Markdown("none"),
                 "agreement": percent(p["similarity"]) if p.get("similarity") is not None else "",
                 "reason": p.get("reason") or "",

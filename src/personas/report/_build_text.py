@@ -12,6 +12,7 @@ from personas.charts import HENNIG_DOUBTFUL, HENNIG_STABLE
 from personas.compare import plain
 from personas.compare.plain import Outcome, verdict_sentences
 from personas.report._build_escape import Markdown, join, md
+from personas.report._build_trust import no_clear_words
 
 __all__ = [
     "MIDDLE",
@@ -153,6 +154,8 @@ def verdict_paragraph(summary: Mapping) -> list[Markdown]:
     one of :func:`personas.compare.plain.verdict_sentences` (also the journal's), with names
     escaped and the headline figures in bold.
     """
+    if (lead := no_clear_words(summary)) is not None:
+        return [lead]
     outcomes = [
         Outcome(
             p["id"],
@@ -160,6 +163,7 @@ def verdict_paragraph(summary: Mapping) -> list[Markdown]:
             p.get("verdict", ""),
             len(p.get("segments", [])),
             tuple(p.get("merged_with", [])),
+            bool((p.get("stability") or {}).get("uncertain")),
         )
         for p in summary.get("personas", [])
     ]

@@ -154,6 +154,8 @@ def build_summary(analysis, *, baseline: dict | None = None) -> dict:
         "segments": segments,
         "personas": compared.get("personas", []),
         "new_segments": compared.get("new_segments", []),
+        "unstable_segments": compared.get("unstable_segments", []),
+        "structure": dict(seg.selection.structure) if seg.selection is not None else None,
         "similarity": compared.get("similarity"),
         "tensions": compared.get("tensions", []),
         "thresholds": compared.get("thresholds", {}),

@@ -11,7 +11,7 @@ from threadpoolctl import threadpool_limits
 
 from personas.cleaning.model import CleanResponses
 from personas.errors import InputError, Problem, SelectionWarning
-from personas.segment import _kmodes_data
+from personas.segment import _kmodes_data, _reasons
 from personas.segment._apply import assign_codes, build_model, distance_percentiles
 from personas.segment._fit import Fit, FitFailed
 from personas.segment._space import Space, build_space, check_options
@@ -98,10 +98,13 @@ def segment(
 
     Notes
     -----
-    Choosing k: the cost curve's elbow (kneedle) if it exists and all its segments are stable
-    (bootstrap Jaccard >= 0.75); otherwise the stable k with the highest silhouette; if no k is
-    stable, the elbow (or the best silhouette) with a warning. The reasons, and where the
-    criteria disagree, are written to ``selection.reasons`` and the journal.
+    Choosing k: among the k without an unstable segment (bootstrap Jaccard >= 0.6), the best
+    silhouette, near ties (within 0.02) going to the larger k; the elbow is reported and
+    explained but never vetoes (measured in ``benchmarks/bench_choose_k.py``). If every k has
+    an unstable segment, the best silhouette with a warning. The chosen k is then tested
+    against column-permuted answers (``selection.structure``); without a clear margin the
+    journal and a warning say there are no clear segments. The chosen k's refits are kept in
+    ``refits`` for the stability of the verdicts.
 
     Examples
     --------
@@ -179,6 +182,7 @@ def _describe(clean, space: Space, sweep, *, method: str, random_state: int) -> 
         selection=sweep.selection,
         model=model,
         journal=tuple(_journal(space, method, sweep.selection)),
+        refits=sweep.refits,
     )
 
 
@@ -272,6 +276,8 @@ def _journal(space: Space, method: str, selection) -> list[str]:
     sample = selection.silhouette_sample
     where = "all respondents" if sample is None else f"a random sample of {sample:,} respondents"
     lines.append(f"silhouette: {_SILHOUETTE[space.method]}, on {where}")
+    if selection.structure:
+        lines.append(f"structure: {_reasons.structure_phrase(selection.structure)}")
     lines.append(
         f"seed {p['random_state']}; best of {p['n_init']} restarts per fit; segments numbered by "
         "size, largest first"
