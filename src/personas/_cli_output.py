@@ -145,3 +145,20 @@ def print_shares(result, *, echo=None) -> None:
         f"{far:,} respondents ({far / max(len(result.table), 1):.0%}) are farther from every "
         "segment than 95% of the run's own respondents."
     )
+
+
+def print_wave_changes(run) -> None:
+    """With a baseline: what grew, shrank, is new or is gone since then, with sizes, first."""
+    from personas.report._build_waves import change_phrase, wave_changes
+
+    base = run.summary.get("baseline")
+    if not base:
+        return
+    changes = wave_changes(run.summary)
+    since = safe(base.get("wave") or "the baseline wave")
+    if not changes:
+        console.print(f"Since {since}: no persona changed its share significantly.")
+        return
+    console.print(f"Since {since}:", style="bold")
+    for row in changes:
+        console.print(f"  • {safe(change_phrase(row))}")
