@@ -250,12 +250,21 @@ def test_waves_section_only_with_a_baseline(tmp_path):
         ],
     }
     text = _source(summary, tmp_path)
-    assert _h2(text)[-1] == "Changes since the last wave"
+    assert _h2(text)[0] == "Changes since the last wave"  # right after the verdict
     assert "| The Survivor \\+ The Quick Win | 25% | 28% | grew | 0.010 |" in text
     assert "| Segment 6 of the earlier wave | 5% | – | gone |  |" in text
     flat = " ".join(text.split())
     assert "agree with the new grouping at 0.81" in flat
-    assert "The Survivor \\+ The Quick Win grew; Segment 6 of the earlier wave is gone." in flat
+    headline = (
+        "The Survivor \\+ The Quick Win grew from 25% to 28%; "
+        "Segment 6 of the earlier wave is gone (it was 5%)."
+    )
+    assert headline in flat
+    # the verdict box leads with the changes, before its own first sentence
+    verdict = text.split("::: {.verdict}", 1)[1].split("\n:::", 1)[0]
+    lead = " ".join(verdict.split())
+    assert lead.startswith("**Since ") and headline in lead
+    assert lead.index(headline) < lead.index("respondents")
 
 
 def test_a_run_without_map_or_exclusions_still_builds(tmp_path):
