@@ -87,3 +87,97 @@ def test_pdf_svg_is_measured_in_the_pdf_font_and_fits_the_column():
     assert width <= 610
     assert "DejaVu Sans" in svg and "Some Font" not in svg
     assert spec["width"] == 1400  # the caller's spec is left alone
+
+
+# --- in a browser --------------------------------------------------------------------------
+
+_BROKEN_WORDS = r"""
+(() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('td, th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.textContent.matchAll(/\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+})()
+"""
+
+_SMALLEST_CHART_TEXT = r"""
+(() => {
+  let smallest = 1e9, count = 0;
+  for (const svg of document.querySelectorAll('.personas-chart svg')) {
+    const box = svg.getBoundingClientRect();
+    const scale = box.width / parseFloat(svg.getAttribute('width'));
+    for (const text of svg.querySelectorAll('text')) {
+      if (!text.textContent.trim()) continue;
+      const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+      smallest = Math.min(smallest, size);
+      count += 1;
+    }
+  }
+  return [smallest, count];
+})()
+"""
+
+ALL_CHARTS_DRAWN = (
+    "[...document.querySelectorAll('.personas-chart')]"
+    ".every(f => f.querySelector('svg') || f.classList.contains('personas-chart-failed'))"
+)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from _chromium import Chromium
+
+    with Chromium(tmp_path_factory.mktemp("chromium-profile")) as chromium:
+        yield chromium
+
+
+def _open_at(browser, html: Path, width: int):
+    page = browser.open(html.as_uri(), ready=ALL_CHARTS_DRAWN)
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
+        session=page.session,
+    )
+    for _ in range(15):  # let charts.js refit the charts to the new width
+        browser.pump(0.2)
+    page.wait_for(ALL_CHARTS_DRAWN)
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_tables_keep_whole_words_and_chart_text_stays_readable(browser, report, width, tmp_path):
+    page = _open_at(browser, report["html"], width)
+    assert page.evaluate("document.querySelectorAll('td').length") > 10
+    assert page.evaluate(_BROKEN_WORDS) == []
+    smallest, count = page.evaluate(_SMALLEST_CHART_TEXT)
+    assert count > 50
+    assert smallest >= 10, f"chart text drawn at {smallest:.1f} px at {width} px wide"
+    page.screenshot(tmp_path / f"report-{width}.png", width=width)
+
+
+@pytest.mark.browser
+def test_browser_print_has_no_more_pages_than_the_pdf(browser, report):
+    import base64
+
+    page = _open_at(browser, report["html"], 1280)
+    reply = browser.call(
+        "Page.printToPDF",
+        {"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": True},
+        session=page.session,
+        timeout=60,
+    )
+    printed = base64.b64decode(reply["data"])
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", printed))
+    pdf_pages = len(re.findall(rb"/Type\s*/Page[^s]", report["pdf"].read_bytes()))
+    assert pages <= pdf_pages, (pages, pdf_pages)
