@@ -324,3 +324,28 @@ def test_hostile_report_renders_text_as_text(hostile):
     assert "The &lt;img src=x onerror=alert(1)&gt; Survivor *bold*" in body
     assert "<em>bold</em>" not in body
     assert "@cite $x$" in body and "{{&lt; kbd &gt;}}" in body
+
+
+def test_journal_fragments_read_as_sentences_and_apart_bullets_in_visible_order():
+    from personas.report._build_context import journal_sentence, visible_order
+
+    assert journal_sentence("method: k-modes, because all 24 items are boolean") == (
+        "Method: k-modes, because all 24 items are boolean."
+    )
+    assert journal_sentence("choice of k: Jaccard >= 0.99") == "Choice of k: Jaccard ≥ 0.99."
+    assert journal_sentence("Loaded 2,000 respondents.") == "Loaded 2,000 respondents."
+    items = [
+        {"share": 0.92, "difference": 0.5},
+        {"share": 0.08, "difference": -0.6},
+        {"share": 0.95, "difference": 0.4},
+        {"share": 0.02, "difference": -0.3},
+    ]
+    assert [d["share"] for d in visible_order(items)] == [0.95, 0.92, 0.02, 0.08]
+
+
+def test_report_journal_has_no_ascii_comparison_signs(tmp_path):
+    text = _source(copy.deepcopy(load_run(FIXTURE).summary), tmp_path)
+    journal = text.split("### Decision journal", 1)[1].split("```", 1)[0]
+    assert "&gt;\\=" not in journal and ">=" not in journal
+    assert re.search(r"^\d+\. [A-Z]", journal, flags=re.MULTILINE)
+    assert not re.search(r"^\d+\. [a-z]", journal, flags=re.MULTILINE)
