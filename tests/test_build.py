@@ -344,8 +344,15 @@ def test_journal_fragments_read_as_sentences_and_apart_bullets_in_visible_order(
 
 
 def test_report_journal_has_no_ascii_comparison_signs(tmp_path):
-    text = _source(copy.deepcopy(load_run(FIXTURE).summary), tmp_path)
+    summary = copy.deepcopy(load_run(FIXTURE).summary)
+    summary["journal"] = [
+        *summary.get("journal", []),
+        "method: k-modes, because all 24 items are boolean",
+        "stability: per-segment Jaccard (>= 0.75 stable, < 0.6 unstable)",
+    ]
+    text = _source(summary, tmp_path)
     journal = text.split("### Decision journal", 1)[1].split("```", 1)[0]
     assert "&gt;\\=" not in journal and ">=" not in journal
     assert re.search(r"^\d+\. [A-Z]", journal, flags=re.MULTILINE)
     assert not re.search(r"^\d+\. [a-z]", journal, flags=re.MULTILINE)
+    assert "Method\\: k\\-modes" in journal and "≥ 0\\.75 stable" in journal
