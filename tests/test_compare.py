@@ -492,3 +492,19 @@ def test_end_to_end_jobsite_wave_gives_the_case_study_verdicts(jobsite_wave, met
     assert c.verdict("survivor").segments == c.verdict("quick_win").segments
     assert c.new_segments == ()
     assert "The Survivor and The Quick Win merge into one:" in verdict_paragraph(c)
+
+
+def test_a_new_segment_is_not_named_with_the_words_of_an_unmatched_persona(jobsite):
+    """Below the threshold, the Survivor and the Quick Win both come closest to one segment:
+    its name says so instead of printing their own poles ("Find a job quickly, ...")."""
+    seg, _ = jobsite
+    strict = compare(seg, confirm=0.95, coverage_threshold=0.9)
+    names = {k: strict.segment(k).name.text for k in strict.new_segments}
+    both = [t for t in names.values() if "The Survivor" in t and "The Quick Win" in t]
+    assert len(both) == 1 and both[0].startswith("Close to ") and " and " in both[0]
+    assert not any("quickly" in t.lower() for t in names.values())
+    for k in strict.new_segments:
+        nearest = strict.segment(k).nearest
+        if names[k].startswith("Close to "):
+            assert strict.verdict(nearest).verdict == "unsupported"
+            assert seg.instrument.persona(nearest).name in names[k]

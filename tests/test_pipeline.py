@@ -73,3 +73,12 @@ def test_demo_renders_a_self_contained_report(tmp_path, monkeypatch):
     assert len(embedding) == kept and embedding[["x", "y"]].notna().all().all()
     assert len(pd.read_csv(run / "landmarks.csv")) == 6
     assert (run.parent / "index.html").is_file()  # the study page
+
+
+def test_demo_keeps_telling_the_wave_1_story_when_a_second_wave_exists(tmp_path):
+    from personas.pipeline.demo import demo_wave
+
+    names = ["wave-10.csv", "wave-2.csv", "wave-1.csv"]
+    files = [tmp_path / n for n in names]
+    assert demo_wave(files).name == "wave-1.csv"
+    assert demo_wave([tmp_path / "spring.csv", tmp_path / "summer.csv"]).name == "spring.csv"

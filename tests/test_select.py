@@ -67,8 +67,8 @@ def test_rule_takes_the_best_silhouette_and_the_elbow_does_not_veto_it():
     chosen, reasons, warnings = _reasons.choose(_table(SWEEP), 4, binary=True, measured=True)
     assert chosen == 2 and warnings == []
     assert reasons[0] == (
-        "k = 2: elbow at 4; silhouette highest at 2 (0.45); all two segments stable "
-        "(Jaccard >= 0.90)"
+        "k = 2: elbow at 4; silhouette highest at 2 (0.45); both segments stable "
+        "(Jaccard ≥ 0.90)"
     )
     assert any(r.startswith("the elbow at 4 is one voice, not a veto") for r in reasons)
 
@@ -160,3 +160,12 @@ def test_a_ks_stability_does_not_depend_on_the_other_ks():
     a = segment(clean, k=(2, 3), n_boot=3).selection.table.set_index("k").loc[3]
     b = segment(clean, k=(3, 4), n_boot=3).selection.table.set_index("k").loc[3]
     assert a["stability"] == b["stability"] and a["min_jaccard"] == b["min_jaccard"]
+
+
+def test_stability_phrase_of_two_segments_says_both_and_uses_the_sign():
+    import pandas as pd
+
+    two = _reasons.stability_phrase(pd.Series({"k": 2, "min_jaccard": 0.91}))
+    assert two == "both segments stable (Jaccard ≥ 0.91)"
+    five = _reasons.stability_phrase(pd.Series({"k": 5, "min_jaccard": 0.9}))
+    assert five.startswith("all five segments stable") and ">=" not in five

@@ -147,7 +147,8 @@ def print_verdicts(run) -> None:
 def print_shares(result, *, echo=None) -> None:
     """Shares of the new respondents per segment, and how many are far from every segment."""
     echo = echo or console.print
-    table = Table(title=f"{len(result.table):,} new respondents", title_justify="left")
+    title = f"{len(result.table):,} new respondents{excluded_note(result)}"
+    table = Table(title=title, title_justify="left")
     for col, justify in (("#", "right"), ("segment", "left"), ("n", "right"), ("share", "right")):
         table.add_column(col, justify=justify)
     for row in result.shares.itertuples(index=False):
@@ -157,4 +158,34 @@ def print_shares(result, *, echo=None) -> None:
     echo(
         f"{far:,} respondents ({far / max(len(result.table), 1):.0%}) are farther from every "
         "segment than 95% of the run's own respondents."
+    )
+
+
+def print_wave_changes(run) -> None:
+    """With a baseline: what grew, shrank, is new or is gone since then, with sizes, first."""
+    from personas.report._build_waves import change_phrase, wave_changes
+
+    base = run.summary.get("baseline")
+    if not base:
+        return
+    changes = wave_changes(run.summary)
+    since = safe(base.get("wave") or "the baseline wave")
+    if not changes:
+        console.print(f"Since {since}: no persona changed its share significantly.")
+        return
+    console.print(f"Since {since}:", style="bold")
+    for row in changes:
+        console.print(f"  • {safe(change_phrase(row))}")
+
+
+def excluded_note(result) -> str:
+    """``" (32 of 300 rows excluded: 20 speeder, 12 duplicate id; see exclusions.csv)"``,
+    or nothing when every row was kept: said next to "N new respondents"."""
+    ledger = getattr(getattr(result, "clean", None), "ledger", None)
+    if ledger is None or ledger.loaded == ledger.kept:
+        return ""
+    reasons = ", ".join(f"{n:,} {safe(reason)}" for reason, n in ledger.counts().items())
+    return (
+        f" ({ledger.loaded - ledger.kept:,} of {ledger.loaded:,} rows excluded: {reasons}; "
+        "see exclusions.csv)"
     )

@@ -16,7 +16,14 @@ from pathlib import Path
 import click
 
 from personas import __version__
-from personas._cli_output import console, print_ledger, print_segments, print_verdicts, progress
+from personas._cli_output import (
+    console,
+    print_ledger,
+    print_segments,
+    print_verdicts,
+    print_wave_changes,
+    progress,
+)
 from personas._paths import default_out, resolve_run, resolve_study
 from personas.errors import InputError, PersonasError
 from personas.io.formats import cli_names, writable_names
@@ -281,6 +288,7 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
         progress=progress(),
         echo=console.print,
     )
+    print_wave_changes(result.run)
     print_segments(result.run)
     print_verdicts(result.run)
     click.echo(f"Run: {result.run.path}")

@@ -17,6 +17,12 @@ def example_study() -> Path:
     return resolve_study(EXAMPLE)
 
 
+def demo_wave(files: list[Path]) -> Path:
+    """The wave the demo runs: ``wave-1`` (the story the README tells) when it exists,
+    else the first wave in name order, never silently the newest."""
+    return next((f for f in files if f.stem == "wave-1"), files[0])
+
+
 def run_demo(*, n: int = 2000, seed: int = 0, pdf: bool = False, progress=None, echo=None):
     """Simulate a wave if the study has none, run the pipeline, render; return the outcome.
 
@@ -31,8 +37,17 @@ def run_demo(*, n: int = 2000, seed: int = 0, pdf: bool = False, progress=None, 
     echo(describe(load_instrument(study)))
     files = wave_files(study)
     if files:
-        data = files[-1]
-        echo(f"Using the existing wave {data}")
+        data = demo_wave(files)
+        others = len(files) - 1
+        echo(
+            f"Using the existing wave {data}"
+            + (
+                f" (the demo tells the wave-1 story; {others} other wave"
+                f"{'s' if others > 1 else ''}: `personas run {EXAMPLE} --wave NAME`)"
+                if others
+                else ""
+            )
+        )
     else:
         data, sim = simulate_study(study, n=n, random_state=seed, wave="wave-1")
         echo(f"Simulated {len(sim.data):,} respondents into {data}")

@@ -37,12 +37,14 @@ def _floor2(x: float) -> str:
 
 
 def stability_phrase(row: pd.Series, jaccard=None) -> str:
-    """'all five segments stable (Jaccard >= 0.82)' or what is not."""
+    """'all five segments stable (Jaccard ≥ 0.82)', 'both segments stable (...)' or what is
+    not. Prose, so the mathematical sign, not ASCII '>='."""
     k, least = int(row["k"]), row["min_jaccard"]
     if pd.isna(least):
         return "stability not measured"
     if least >= STABLE:
-        return f"all {words(k)} segments stable (Jaccard >= {_floor2(least)})"
+        every = "both" if k == 2 else f"all {words(k)}"
+        return f"{every} segments stable (Jaccard ≥ {_floor2(least)})"
     n_stable = None if jaccard is None else int((jaccard >= STABLE).sum())
     head = (
         f"{n_stable} of {k} segments stable" if n_stable is not None else "not all segments stable"
