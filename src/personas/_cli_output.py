@@ -145,3 +145,29 @@ def print_shares(result, *, echo=None) -> None:
         f"{far:,} respondents ({far / max(len(result.table), 1):.0%}) are farther from every "
         "segment than 95% of the run's own respondents."
     )
+
+
+def print_screener(typing: dict, *, echo=None) -> None:
+    """The screener found by ``personas typing``: its questions, step by step, and its mistakes."""
+    echo = echo or console.print
+    names = typing.get("names") or {}
+    texts = {q["id"]: q.get("text", "") for q in typing["rule"]["questions"]}
+    table = Table(title="Screener (forward selection)", title_justify="left")
+    for col, justify in (("#", "right"), ("question", "left"), ("text", "left"),
+                         ("CV accuracy", "right")):  # fmt: skip
+        table.add_column(col, justify=justify)
+    for step in typing["steps"]:
+        qid = step["question"]
+        table.add_row(str(step["questions"]), safe(qid), safe(texts.get(qid, "")),
+                      f"{step['accuracy']:.1%}")  # fmt: skip
+    echo(table)
+    done = "reaches" if typing["reached"] else "does NOT reach"
+    echo(f"{len(typing['questions'])} questions type {typing['respondents']:,} respondents with "
+         f"{typing['accuracy']:.1%} cross-validated accuracy ({done} the target "
+         f"{typing['target']:.0%}).")  # fmt: skip
+    from personas.typing import confused_pairs
+
+    for pair in confused_pairs(typing):
+        seg = names.get(str(pair["segment"]), f"Segment {pair['segment']}")
+        given = names.get(str(pair["given"]), f"Segment {pair['given']}")
+        echo(f"  • {pair['share']:.0%} of {safe(seg)} are typed as {safe(given)}")
