@@ -105,9 +105,17 @@ class Screener:
 def _spec(question, values: np.ndarray) -> dict:
     """How a question's answer codes become categories: its codes, or quantile bins."""
     if question.codes:
-        return {"id": question.id, "type": question.type, "codes": [float(c) for c in question.codes]}
+        return {
+            "id": question.id,
+            "type": question.type,
+            "codes": [float(c) for c in question.codes],
+        }
     finite = values[np.isfinite(values)]
-    edges = np.unique(np.quantile(finite, np.linspace(0, 1, NUMBER_BINS + 1)[1:-1])) if finite.size else []
+    edges = (
+        np.unique(np.quantile(finite, np.linspace(0, 1, NUMBER_BINS + 1)[1:-1]))
+        if finite.size
+        else []
+    )
     return {"id": question.id, "type": question.type, "edges": [float(e) for e in edges]}
 
 
@@ -145,12 +153,21 @@ def _tables(model: CategoricalNB, k: int) -> tuple[np.ndarray, list[np.ndarray]]
 def _check(target: float, max_questions: int, folds: int) -> None:
     problems = []
     if not 0 < target <= 1:
-        problems.append(Problem(f"The 'target' option must be in (0, 1]. Got {target!r} instead.",
-                                value=str(target), hint="e.g. --target 0.9"))
+        problems.append(
+            Problem(
+                f"The 'target' option must be in (0, 1]. Got {target!r} instead.",
+                value=str(target),
+                hint="e.g. --target 0.9",
+            )
+        )
     if max_questions < 1:
-        problems.append(Problem(f"The 'max_questions' option must be at least 1. Got "
-                                f"{max_questions!r} instead.", value=str(max_questions),
-                                hint="e.g. --max-questions 8"))
+        problems.append(
+            Problem(
+                f"The 'max_questions' option must be at least 1. Got {max_questions!r} instead.",
+                value=str(max_questions),
+                hint="e.g. --max-questions 8",
+            )
+        )
     if folds < 2:
         problems.append(Problem(f"The 'folds' option must be at least 2. Got {folds!r} instead."))
     if problems:
@@ -200,9 +217,13 @@ def find_screener(
     k, n = len(segments), len(answers)
     counts = np.bincount(y_codes, minlength=k)
     if k < 2 or n < 2 * folds or counts.max() < folds:
-        raise InputError(Problem(f"the run has {k} segment(s) and {n} respondents: too few "
-                                 f"to cross-validate a screener with {folds} folds",
-                                 hint="a screener needs a run with two or more segments"))
+        raise InputError(
+            Problem(
+                f"the run has {k} segment(s) and {n} respondents: too few "
+                f"to cross-validate a screener with {folds} folds",
+                hint="a screener needs a run with two or more segments",
+            )
+        )
     specs = [_spec(q, answers[q.id].to_numpy(dtype=np.float64)) for q in questions]
     X = np.column_stack([_encode(s, answers[s["id"]].to_numpy()) for s in specs])
     n_cats = [_categories(s) + 1 for s in specs]
@@ -231,7 +252,8 @@ def find_screener(
     rule = _rule(final, cols, [int(s) for s in segments], questions, X[:, chosen])
     ids = [int(s) for s in segments]
     confusion = pd.crosstab(
-        pd.Categorical(y_codes, categories=range(k)), pd.Categorical(best_pred, categories=range(k)),
+        pd.Categorical(y_codes, categories=range(k)),
+        pd.Categorical(best_pred, categories=range(k)),
         dropna=False,
     )
     confusion.index, confusion.columns = ids, ids
@@ -291,15 +313,25 @@ def _rule(model: CategoricalNB, specs: list[dict], segments: list[int], question
         else:
             edges = spec["edges"]
             bounds = [-np.inf, *edges, np.inf]
-            labels = [f"{lo:g} to below {hi:g}" for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+            labels = [
+                f"{lo:g} to below {hi:g}" for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+            ]
         entries.append({**spec, "text": q.text, "labels": labels, "points": table[:-1].tolist()})
-    rule = {"kind": "points", "how": RULE_TEXT, "segments": segments,
-            "prior": prior.tolist(), "questions": entries}
+    rule = {
+        "kind": "points",
+        "how": RULE_TEXT,
+        "segments": segments,
+        "prior": prior.tolist(),
+        "questions": entries,
+    }
     scores = prior + sum(points[j][X[:, j]] for j in range(len(specs)))
     distance = _uncertainty(scores)
     p50, p95 = np.percentile(distance, [50, 95])
-    rule["distance"] = {"what": "1 - the winning segment's posterior probability",
-                        "50": float(p50), "95": float(p95)}
+    rule["distance"] = {
+        "what": "1 - the winning segment's posterior probability",
+        "50": float(p50),
+        "95": float(p95),
+    }
     return rule
 
 
@@ -327,8 +359,12 @@ def apply_screener(rule: Mapping, answers: pd.DataFrame) -> tuple[np.ndarray, np
     """
     lacking = [q["id"] for q in rule["questions"] if q["id"] not in answers.columns]
     if lacking:
-        raise InputError([Problem(f"the answers have no column for screener question {q!r}",
-                                  column=q) for q in lacking])
+        raise InputError(
+            [
+                Problem(f"the answers have no column for screener question {q!r}", column=q)
+                for q in lacking
+            ]
+        )
     k = len(rule["segments"])
     scores = np.broadcast_to(np.asarray(rule["prior"], dtype=np.float64), (len(answers), k)).copy()
     for q in rule["questions"]:
@@ -355,6 +391,12 @@ def confused_pairs(typing: Mapping, *, top: int = 3) -> list[dict]:
         i, j = divmod(int(flat), len(ids))
         if off[i, j] == 0:
             break
-        pairs.append({"segment": ids[i], "given": ids[j], "n": int(off[i, j]),
-                      "share": float(off[i, j] / max(totals[i], 1))})
+        pairs.append(
+            {
+                "segment": ids[i],
+                "given": ids[j],
+                "n": int(off[i, j]),
+                "share": float(off[i, j] / max(totals[i], 1)),
+            }
+        )
     return pairs

@@ -26,8 +26,11 @@ def _run_instrument(run: Run):
 
     path = run.path / "instrument.yaml"
     if not path.is_file():
-        raise InputError(Problem("file is missing", file=str(path),
-                                 hint="rerun `personas run` to write it again"))
+        raise InputError(
+            Problem(
+                "file is missing", file=str(path), hint="rerun `personas run` to write it again"
+            )
+        )
     return load_instrument(path)
 
 
@@ -46,31 +49,37 @@ def run_answers(run: Run, *, data: str | Path | None = None):
     inputs = run.summary.get("inputs") or {}
     path = Path(data) if data is not None else Path(inputs.get("file") or "")
     if not path.is_file():
-        raise InputError(Problem(
-            f"the run's wave file {str(path)!r} is not there",
-            file=str(run.path / "summary.json"),
-            hint="pass the wave file the run read with --data",
-        ))
+        raise InputError(
+            Problem(
+                f"the run's wave file {str(path)!r} is not there",
+                file=str(run.path / "summary.json"),
+                hint="pass the wave file the run read with --data",
+            )
+        )
     instrument = _run_instrument(run)
     rules = (run.summary.get("cleaning") or {}).get("rules") or {}
     lenient = (rules.get("invalid values") or {}).get("policy") == "missing"
     responses = read_responses(path, instrument, format=inputs.get("format"), lenient=lenient)
     if inputs.get("sha256") and responses.source.sha256 != inputs["sha256"]:
-        raise InputError(Problem(
-            "is not the file the run read (its SHA-256 differs from summary.json's)",
-            file=str(path),
-            hint="pass the wave file the run read with --data, or rerun `personas run`",
-        ))
+        raise InputError(
+            Problem(
+                "is not the file the run read (its SHA-256 differs from summary.json's)",
+                file=str(path),
+                hint="pass the wave file the run read with --data, or rerun `personas run`",
+            )
+        )
     cleaned = clean(responses)
     answers = cleaned.answers.copy()
     answers.index = answers.index.astype(str)
     labels = run.assignments.set_index(run.assignments["respondent"].astype(str))["segment"]
     if set(answers.index) != set(labels.index):
-        raise InputError(Problem(
-            "its cleaned respondents are not the run's (assignments.csv)",
-            file=str(path),
-            hint="pass the wave file the run read with --data, or rerun `personas run`",
-        ))
+        raise InputError(
+            Problem(
+                "its cleaned respondents are not the run's (assignments.csv)",
+                file=str(path),
+                hint="pass the wave file the run read with --data, or rerun `personas run`",
+            )
+        )
     return instrument, answers, labels.loc[answers.index].astype(int)
 
 
@@ -93,7 +102,11 @@ def type_run(
     run = load_run(run_dir)
     instrument, answers, labels = run_answers(run, data=data)
     screener = find_screener(
-        answers, labels, instrument.items, max_questions=max_questions, target=target,
+        answers,
+        labels,
+        instrument.items,
+        max_questions=max_questions,
+        target=target,
         random_state=random_state,
     )
     names = {int(s["id"]): s.get("name") or f"Segment {s['id']}" for s in run.summary["segments"]}
@@ -111,16 +124,29 @@ def load_typing(run_dir: str | Path) -> dict:
     """``RUN/typing.json`` as a dict, or an :class:`InputError` saying how to make it."""
     path = Path(run_dir) / TYPING_FILE
     if not path.is_file():
-        raise InputError(Problem("file is missing", file=str(path),
-                                 hint=f"run `personas typing {run_dir}` first"))
+        raise InputError(
+            Problem(
+                "file is missing", file=str(path), hint=f"run `personas typing {run_dir}` first"
+            )
+        )
     try:
         content = read_json(path)
     except (ValueError, OSError) as err:
-        raise InputError(Problem(f"cannot be read ({err})", file=str(path),
-                                 hint=f"run `personas typing {run_dir}` again")) from None
+        raise InputError(
+            Problem(
+                f"cannot be read ({err})",
+                file=str(path),
+                hint=f"run `personas typing {run_dir}` again",
+            )
+        ) from None
     if not isinstance(content, dict) or content.get("schema") != TYPING_SCHEMA:
-        raise InputError(Problem(f"is not a {TYPING_SCHEMA} file", file=str(path),
-                                 hint=f"run `personas typing {run_dir}` again"))
+        raise InputError(
+            Problem(
+                f"is not a {TYPING_SCHEMA} file",
+                file=str(path),
+                hint=f"run `personas typing {run_dir}` again",
+            )
+        )
     return content
 
 
@@ -135,9 +161,16 @@ def screener_instrument(instrument, typing: dict, *, source: str = TYPING_FILE):
     known = {q.id: q for q in instrument.questions}
     lacking = [q for q in wanted if q not in known]
     if lacking:
-        raise InputError([Problem(f"screener question {q!r} is not in the study's instrument",
-                                  file=source, hint="run `personas typing` on a run of this study")
-                          for q in lacking])
+        raise InputError(
+            [
+                Problem(
+                    f"screener question {q!r} is not in the study's instrument",
+                    file=source,
+                    hint="run `personas typing` on a run of this study",
+                )
+                for q in lacking
+            ]
+        )
     rules = replace(
         instrument.cleaning,
         straightlining=False,
@@ -145,4 +178,3 @@ def screener_instrument(instrument, typing: dict, *, source: str = TYPING_FILE):
         min_duration_seconds=None,
     )
     return replace(instrument, questions=tuple(known[q] for q in wanted), cleaning=rules)
-

@@ -6,8 +6,8 @@ respondents into an existing run's segments with the run's own model. Both read 
 :class:`~personas.run.Run` folders.
 """
 
-from personas.waves.assignment import Assignment, assign, assign_file, check_model_matches
 from personas.waves._screener import assign_screener_file
+from personas.waves.assignment import Assignment, assign, assign_file, check_model_matches
 from personas.waves.core import align_segments, compare_with_baseline, share_changes
 
 __all__ = [

@@ -37,8 +37,11 @@ def _table(run, typing: dict, answers: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
     )
     counts = table["segment"].value_counts()
     shares = pd.DataFrame(
-        {"segment": list(names), "name": list(names.values()),
-         "n": [int(counts.get(s, 0)) for s in names]}
+        {
+            "segment": list(names),
+            "name": list(names.values()),
+            "n": [int(counts.get(s, 0)) for s in names],
+        }
     )
     shares["share"] = shares["n"] / max(len(table), 1)
     return table, shares
