@@ -171,3 +171,25 @@ def print_screener(typing: dict, *, echo=None) -> None:
         seg = names.get(str(pair["segment"]), f"Segment {pair['segment']}")
         given = names.get(str(pair["given"]), f"Segment {pair['given']}")
         echo(f"  • {pair['share']:.0%} of {safe(seg)} are typed as {safe(given)}")
+
+
+def print_plan(plan, *, echo=None) -> None:
+    """The sample size each persona needs (``personas plan``), per noise level."""
+    echo = echo or console.print
+    table = Table(
+        title=f"Sample size needed ({plan.grid['runs']} simulated waves per cell)",
+        title_justify="left",
+    )
+    for col, justify in (("persona", "left"), ("right verdict", "left"), ("noise", "right"),
+                         ("n for 80%", "right"), ("n for 90%", "right")):  # fmt: skip
+        table.add_column(col, justify=justify)
+    largest = max(plan.grid["n"])
+    for row in plan.needed:
+        cells = [f"{row[level]:,}" if row[level] is not None else f"> {largest:,}"
+                 for level in ("80", "90")]  # fmt: skip
+        table.add_row(safe(row["name"]), plan.expected[row["persona"]], f"{row['noise']:g}", *cells)
+    echo(table)
+    for row in plan.k_rows:
+        if row["n"] == largest:
+            echo(f"k = {plan.right_k} found in {row['p']:.0%} of the waves of {largest:,} "
+                 f"at noise {row['noise']:g}")  # fmt: skip

@@ -381,6 +381,50 @@ def typing_command(run_dir, max_questions, target, data, seed) -> None:
     click.echo(f"Wrote {run_path / 'typing.json'}")
 
 
+@main.command()
+@click.argument("study")
+@click.option(
+    "--n", "sizes", default="200,500,1000,2000,5000", show_default=True,
+    help="Sample sizes, comma-separated (each at least 50).",
+)
+@click.option(
+    "--noise", default="0.1,0.2", show_default=True,
+    help="Answer noise levels, comma-separated (0 to 0.5).",
+)
+@click.option("--runs", default=20, show_default=True, help="Simulated waves per grid cell.")
+@click.option("--seed", default=0, show_default=True, help="Random seed.")
+@click.option("--jobs", default=-1, show_default=True, help="Worker processes (-1: every core).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: reports/STUDY/plan).",
+)
+@_handle_errors
+def plan(study, sizes, noise, runs, seed, jobs, out) -> None:
+    """Simulate waves at each sample size: how many respondents each persona needs."""
+    from personas._cli_output import print_plan
+    from personas.plan import plan_study
+
+    study_dir = resolve_study(study)
+    out = out or default_out(study_dir, "plan")
+    result = plan_study(
+        study_dir, out=out, n=_parse_list(sizes, "--n", int),
+        noise=_parse_list(noise, "--noise", float), runs=runs, random_state=seed, n_jobs=jobs,
+    )  # fmt: skip
+    print_plan(result, echo=console.print)
+    click.echo(f"Wrote {out / 'plan.json'} and {out / 'index.html'}")
+
+
+def _parse_list(text: str, option: str, kind):
+    """``"200,500"`` → ``[200, 500]``, or an :class:`InputError` naming ``option``."""
+    try:
+        values = [kind(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        values = []
+    if not values:
+        raise InputError(f"{option} takes comma-separated numbers such as 200,500; got {text!r}")
+    return values
+
+
 def _parse_k(text: str):
     """``auto`` | ``5`` | ``2..10`` → "auto" | int | range, with a clear error otherwise."""
     text = text.strip()
