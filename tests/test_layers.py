@@ -26,9 +26,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("compare",),
     ("embed",),
     ("run",),
+    ("typing",),
     ("charts",),
     ("report",),
     ("waves",),
+    ("plan",),
     ("pipeline",),
     ("_cli_output", "cli"),
 )

@@ -189,3 +189,51 @@ def excluded_note(result) -> str:
         f" ({ledger.loaded - ledger.kept:,} of {ledger.loaded:,} rows excluded: {reasons}; "
         "see exclusions.csv)"
     )
+
+
+def print_screener(typing: dict, *, echo=None) -> None:
+    """The screener found by ``personas typing``: its questions, step by step, and its mistakes."""
+    echo = echo or console.print
+    names = typing.get("names") or {}
+    texts = {q["id"]: q.get("text", "") for q in typing["rule"]["questions"]}
+    table = Table(title="Screener (forward selection)", title_justify="left")
+    for col, justify in (("#", "right"), ("question", "left"), ("text", "left"),
+                         ("CV accuracy", "right")):  # fmt: skip
+        table.add_column(col, justify=justify)
+    for step in typing["steps"]:
+        qid = step["question"]
+        table.add_row(str(step["questions"]), safe(qid), safe(texts.get(qid, "")),
+                      f"{step['accuracy']:.1%}")  # fmt: skip
+    echo(table)
+    done = "reaches" if typing["reached"] else "does NOT reach"
+    echo(f"{len(typing['questions'])} questions type {typing['respondents']:,} respondents with "
+         f"{typing['accuracy']:.1%} cross-validated accuracy ({done} the target "
+         f"{typing['target']:.0%}).")  # fmt: skip
+    from personas.typing import confused_pairs
+
+    for pair in confused_pairs(typing):
+        seg = names.get(str(pair["segment"]), f"Segment {pair['segment']}")
+        given = names.get(str(pair["given"]), f"Segment {pair['given']}")
+        echo(f"  • {pair['share']:.0%} of {safe(seg)} are typed as {safe(given)}")
+
+
+def print_plan(plan, *, echo=None) -> None:
+    """The sample size each persona needs (``personas plan``), per noise level."""
+    echo = echo or console.print
+    table = Table(
+        title=f"Sample size needed ({plan.grid['runs']} simulated waves per cell)",
+        title_justify="left",
+    )
+    for col, justify in (("persona", "left"), ("right verdict", "left"), ("noise", "right"),
+                         ("n for 80%", "right"), ("n for 90%", "right")):  # fmt: skip
+        table.add_column(col, justify=justify)
+    largest = max(plan.grid["n"])
+    for row in plan.needed:
+        cells = [f"{row[level]:,}" if row[level] is not None else f"> {largest:,}"
+                 for level in ("80", "90")]  # fmt: skip
+        table.add_row(safe(row["name"]), plan.expected[row["persona"]], f"{row['noise']:g}", *cells)
+    echo(table)
+    for row in plan.k_rows:
+        if row["n"] == largest:
+            echo(f"k = {plan.right_k} found in {row['p']:.0%} of the waves of {largest:,} "
+                 f"at noise {row['noise']:g}")  # fmt: skip
