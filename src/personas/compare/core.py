@@ -184,7 +184,7 @@ def compare(
         persona_tensions=tension_positions(expected.to_numpy(), fr, expected.index),
         tension_separation=separation(fr, seg_pos),
         thresholds={"confirm": float(confirm), "coverage_threshold": float(coverage_threshold)},
-        journal=_journal(fr, confirm, coverage_threshold),
+        journal=_journal(fr, confirm, coverage_threshold) + _stability_journal(verdicts),
     )
     if names is not None:
         if isinstance(names, (str, os.PathLike)):
@@ -215,6 +215,17 @@ def _trusted(segmentation: Segmentation, ctx: Context, expected, covered):
         )
         return records, (), shaky
     return records, tuple(k for k in new if k not in shaky), shaky
+
+
+def _stability_journal(verdicts) -> tuple[str, ...]:
+    """One line: each verdict's stability over the refits, the uncertain ones named."""
+    measured = [v for v in verdicts if v.refits]
+    if not measured:
+        return ()
+    each = "; ".join(f"{v.name} {v.verdict} in {v.refits_same} of {v.refits}" for v in measured)
+    shaky = [v.name for v in measured if v.uncertain]
+    tail = f"; uncertain (under 70%): {', '.join(shaky)}" if shaky else "; none uncertain"
+    return (f"verdict stability over the bootstrap refits of the chosen k: {each}{tail}",)
 
 
 def _plain_names(records, segmentation: Segmentation, shaky):
