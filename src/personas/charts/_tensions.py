@@ -162,7 +162,10 @@ def tension_chart(summary: Mapping):
     )
     layers = _axis_layers(axes, y) + _marker_layers(summary, marks, y)
     return finish(
-        alt.layer(*layers).properties(width=560, height=alt.Step(74)),
+        # narrow=False: the pole texts at both ends of a line would run into each other.
+        alt.layer(*layers).properties(
+            width=560, height=alt.Step(74), usermeta={"narrow": False}
+        ),
         title="Where each persona stands on each tension",
         subtitle="Dots: data-driven personas. Outlined diamonds above the line: where "
         "the hand-made persona they match was expected.",

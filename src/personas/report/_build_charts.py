@@ -78,7 +78,8 @@ def pdf_svg(spec: dict, *, font: str | None = None, max_width: int = PDF_WIDTH, 
     spec = _with_font(copy.deepcopy(spec), font or pdf_font())
     svg = vl_convert.vegalite_to_svg(spec, **options)
     excess = _svg_width(svg) - max_width
-    if excess > 0 and isinstance(spec.get("width"), int | float):
+    narrow = (spec.get("usermeta") or {}).get("narrow", True)  # False: typst scales it
+    if excess > 0 and narrow and isinstance(spec.get("width"), int | float):
         spec["width"] = max(160, int(spec["width"] - excess))
         svg = vl_convert.vegalite_to_svg(spec, **options)
     return svg

@@ -39,7 +39,10 @@
       var svg = figure.querySelector("svg");
       var room = figure.clientWidth;
       var drawn = svg ? parseFloat(svg.getAttribute("width")) : 0;
-      if (!room || !drawn || typeof spec.width !== "number" || drawn <= room) { return; }
+      var fixed = spec.usermeta && spec.usermeta.narrow === false;
+      if (fixed || !room || !drawn || typeof spec.width !== "number" || drawn <= room) {
+        return;
+      }
       var narrow = Math.max(MIN_PLOT, Math.floor(spec.width - (drawn - room)));
       if (narrow >= spec.width) { return; }
       result.finalize();
