@@ -94,6 +94,7 @@ def analyze(
     journal = Journal()
     responses = read_responses(data, instrument, format=format, lenient=lenient)
     journal.loaded(responses)
+    journal.one_pole(instrument)
     cleaned = clean_responses(responses)
     journal.cleaned(cleaned)
 
