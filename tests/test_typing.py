@@ -14,8 +14,8 @@ from sklearn.naive_bayes import CategoricalNB
 
 from conftest import snapshot_tree
 from personas.cli import main
-from personas.typing import TypingWarning, find_screener, run_answers
 from personas.run.files import load_run
+from personas.typing import TypingWarning, find_screener, run_answers
 
 
 def _invoke(*args):
