@@ -42,9 +42,7 @@ def test_personas_with_identical_answers_are_named_before_any_simulation(study):
     instrument = load_instrument(study)
     assert indistinguishable(instrument) == [("survivor", "quick_win")]
     truth = load_truth(study / "truth.yaml", instrument)
-    verdicts, k = expected_outcome(
-        instrument, truth, indistinguishable(instrument), from_file=True
-    )
+    verdicts, k = expected_outcome(instrument, truth, indistinguishable(instrument), from_file=True)
     assert verdicts["survivor"] == verdicts["quick_win"] == "merged"
     assert verdicts["returner"] == "confirmed" and k == 5
     with pytest.warns(PlanWarning, match="The Survivor and The Quick Win"):
