@@ -163,14 +163,14 @@ def save_run(
     Run
         The run as :func:`personas.load_run` reads it back.
     """
-    from personas.run._summary import build_model, build_summary
+    from personas.run._summary import model_of, summary_of
 
     out = Path(out)
     seg = analysis.segmentation
     with atomic_folder(out, kind="run", keep=("clean", "assigned")) as tmp:
-        summary = build_summary(analysis, baseline=baseline)
-        write_json(tmp / "summary.json", summary)
-        write_json(tmp / "model.json", build_model(analysis, segments=summary["segments"]))
+        summary = summary_of(analysis, baseline=baseline)
+        write_json(tmp / "summary.json", summary.to_json())
+        write_json(tmp / "model.json", model_of(analysis, summary=summary).to_json())
         assignments = seg.labels.rename("segment").to_frame()
         assignments["distance"] = seg.distances.round(6)
         assignments.index.name = "respondent"
