@@ -22,7 +22,9 @@ from personas._atomic import check_out_folder, make_folder, temporary_in
 from personas.errors import InputError, Problem
 from personas.run.schema import REWRITE_HINT, SUMMARY_SCHEMA, Model, Summary
 
-__all__ = ["Run", "load_run", "atomic_folder", "write_json", "read_json", "plain_json", "SUMMARY_SCHEMA"]
+__all__ = [
+    "Run", "load_run", "atomic_folder", "write_json", "read_json", "plain_json", "SUMMARY_SCHEMA",
+]
 
 _DAMAGED = REWRITE_HINT
 
