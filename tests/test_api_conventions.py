@@ -103,6 +103,14 @@ def test_exported_result_classes_are_frozen(name):
         setattr(instance, field, None)
 
 
+@pytest.mark.parametrize("name", [n for n in CLASSES if n not in NOT_RESULTS])
+def test_result_fields_say_what_they_hold(name):
+    """No field typed ``object``: a reader (and a type checker) must know what a stage holds."""
+    cls = getattr(personas, name)
+    vague = [f.name for f in dataclasses.fields(cls) if str(f.type).startswith("object")]
+    assert not vague, f"{name} fields typed object: {vague}"
+
+
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_public_functions_have_numpydoc_docstrings(name):
     func = getattr(personas, name)

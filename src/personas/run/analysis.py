@@ -13,10 +13,18 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from personas.instrument.model import Instrument
+from personas.io.responses import Responses
 from personas.run._journal import Journal
 from personas.run.files import Run, atomic_folder, load_run, write_json
+
+if TYPE_CHECKING:  # the stage modules are imported when a wave is analysed, not on import
+    from personas.cleaning.model import CleanResponses
+    from personas.compare.model import Comparison
+    from personas.embed.core import Embedding
+    from personas.segment.model import Segmentation
 
 __all__ = ["Analysis", "analyze", "save_run"]
 
@@ -27,12 +35,12 @@ Progress = Callable[[str, int, int], None] | None
 class Analysis:
     """Every stage object of one analysed wave, plus the decision journal."""
 
-    instrument: object
-    responses: object
-    clean: object
-    segmentation: object
-    comparison: object
-    embedding: object | None
+    instrument: Instrument
+    responses: Responses
+    clean: CleanResponses
+    segmentation: Segmentation
+    comparison: Comparison
+    embedding: Embedding | None
     journal: tuple[str, ...]
     wave: str
     random_state: int
@@ -46,7 +54,7 @@ class Analysis:
 
 def analyze(
     instrument: Instrument,
-    data: str | Path,
+    data: str | Path | Responses,
     *,
     wave: str | None = None,
     format: str | None = None,
@@ -65,7 +73,8 @@ def analyze(
     instrument
         The study (:func:`personas.load_instrument`).
     data
-        The wave file; ``format``, ``lenient`` as for :func:`personas.read_responses`.
+        The wave: answers already read (:func:`personas.read_responses`), or a wave file read
+        here with ``format`` and ``lenient`` (ignored for ``Responses``).
     wave, method, k, random_state, names, embedding, progress
         The wave's name (default: the file name), the stage options (see
         :func:`personas.segment`, :func:`personas.compare`), whether to draw the map, and a
@@ -90,9 +99,11 @@ def analyze(
     from personas.io import read_responses
     from personas.segment import segment
 
-    data = Path(data)
+    if isinstance(data, Responses):
+        responses = data
+    else:
+        responses = read_responses(Path(data), instrument, format=format, lenient=lenient)
     journal = Journal()
-    responses = read_responses(data, instrument, format=format, lenient=lenient)
     journal.loaded(responses)
     journal.one_pole(instrument)
     cleaned = clean_responses(responses)
@@ -130,7 +141,7 @@ def analyze(
         comparison=comparison,
         embedding=embedded,
         journal=tuple(journal),
-        wave=wave or data.stem,
+        wave=wave or responses.source.path.stem,
         random_state=random_state,
     )
 

@@ -31,7 +31,7 @@ class Assignment:
     """
 
     run: Run
-    clean: object
+    clean: CleanResponses
     table: pd.DataFrame
     shares: pd.DataFrame
     path: Path | None = None
