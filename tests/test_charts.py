@@ -336,3 +336,31 @@ def test_builders_do_not_mutate_the_summary(run, summary):
     charts.shares_chart(summary)
     charts.map_chart(run.embedding, run.landmarks, summary["segments"])
     assert json.dumps(summary, sort_keys=True) == before
+
+
+def test_map_outlines_enclose_the_bulk_of_each_segment():
+    from scipy.spatial import Delaunay
+
+    frame, segments = _big_embedding()
+    frame["x"] += frame["segment"] * 3  # four clouds side by side
+    spec = _check_finished(
+        charts.map_chart(frame, pd.DataFrame(columns=["persona", "name", "x", "y"]), segments)
+    )
+    lines = next(u for u in _layers(spec) if _marks(u) == ["line"])
+    assert lines["mark"]["interpolate"] == "linear-closed"
+    corners = pd.DataFrame(_rows(spec, lines))
+    assert sorted(corners["persona"].unique()) == [s["name"] for s in segments]
+    for segment, group in frame.groupby("segment"):
+        outline = corners[corners["segment"] == segment].sort_values("order")
+        hull = Delaunay(outline[["x", "y"]].to_numpy())  # the outline is convex
+        inside = hull.find_simplex(group[["x", "y"]].to_numpy()) >= 0
+        assert 0.85 <= inside.mean() <= 0.95  # the central 90%, strays left out
+    assert "outlines where 90%" in spec["description"]
+
+
+def test_map_outlines_skip_segments_without_an_area():
+    from personas.charts._outlines import segment_outlines
+
+    line = pd.DataFrame({"x": [0.0, 1, 2, 3], "y": [0.0, 1, 2, 3], "segment": 1, "persona": "A"})
+    two = pd.DataFrame({"x": [5.0, 6], "y": [5.0, 5], "segment": 2, "persona": "B"})
+    assert segment_outlines(pd.concat([line, two])).empty

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from personas.charts._labels import Plot, place_labels, text_width
+from personas.charts._outlines import CORE, segment_outlines
 from personas.charts._style import INK, finish, segment_scale
 
 __all__ = ["map_chart", "sample_points", "label_positions", "MAX_POINTS"]
@@ -149,6 +150,25 @@ def _landmark_layers(marks: pd.DataFrame | None, points: pd.DataFrame, plot: Plo
     return [leader, diamond, halo, label]
 
 
+def _outline_layer(points, x_domain, y_domain, segments) -> list:
+    """The segments' outlines (see :mod:`personas.charts._outlines`), or none to draw."""
+    outlines = segment_outlines(points)
+    if outlines.empty:
+        return []
+    line = (
+        alt.Chart(outlines)
+        .mark_line(interpolate="linear-closed", strokeWidth=1.6, opacity=0.9)
+        .encode(
+            x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=list(x_domain), nice=False)),
+            y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=list(y_domain), nice=False)),
+            color=alt.Color("persona:N", scale=segment_scale(segments), legend=None),
+            detail="persona:N",
+            order="order:Q",
+        )
+    )
+    return [line]
+
+
 def _dot_size(n: int) -> int:
     """Dot area in square pixels: larger for a small map, smaller for thousands of dots."""
     return int(np.clip(60000 / max(n, 1), 28, 90))
@@ -207,18 +227,20 @@ def map_chart(
             ],
         )
     )
+    outlines = _outline_layer(points, x_domain, y_domain, segments)
     sample = _sample_sentence(len(points), len(embedding), population, random_state)
     names = ", ".join(landmarks["name"].astype(str)) if landmarks is not None else ""
     description = (
         "Map of respondents: people who answered alike sit close together. Dots are coloured "
-        f"by data-driven persona ({len(segments)} in all). {sample}"
+        f"by data-driven persona ({len(segments)} in all). {sample} A line in each colour "
+        f"outlines where {CORE:.0%} of that persona's respondents sit."
         + (
             f" White diamonds mark where the hand-made personas would sit: {names}."
             if names
             else ""
         )
     )
-    chart = alt.layer(dots, *_landmark_layers(marks, points, plot)).properties(
+    chart = alt.layer(dots, *outlines, *_landmark_layers(marks, points, plot)).properties(
         width=WIDTH, height=HEIGHT
     )
     return finish(
