@@ -508,3 +508,19 @@ def test_a_new_segment_is_not_named_with_the_words_of_an_unmatched_persona(jobsi
         if names[k].startswith("Close to "):
             assert strict.verdict(nearest).verdict == "unsupported"
             assert seg.instrument.persona(nearest).name in names[k]
+
+
+def test_two_unsupported_personas_closest_to_one_segment_are_told_so(jobsite):
+    """Both below the threshold, both closest to one segment: each card says so."""
+    seg, _ = jobsite
+    strict = compare(seg, confirm=0.95, coverage_threshold=0.9)
+    survivor, quick = strict.verdict("survivor"), strict.verdict("quick_win")
+    assert survivor.verdict == quick.verdict == "unsupported"
+    assert survivor.closest == quick.closest
+    assert "The Quick Win is closest to the same segment, also below the threshold" in (
+        survivor.reason
+    )
+    assert "The Survivor is closest to the same segment" in quick.reason
+    alone = [v for v in strict.verdicts if v.verdict == "unsupported"
+             and sum(w.closest == v.closest for w in strict.verdicts if w.verdict == v.verdict) == 1]
+    assert all("same segment" not in v.reason for v in alone)

@@ -79,9 +79,28 @@ def _unsupported(ctx: Context, p: int) -> str:
     if ctx.s.shape[1] == 0:
         return f"There are no segments to compare {name} with."
     best = int(ctx.decision.best[p])
-    return (
+    text = (
         f"No segment agrees more than {pct(ctx.s[p, best], ctx.confirm)} with {name}'s "
         f"expectations ({pct(ctx.confirm)} needed); closest is segment {ctx.seg(best)}."
+    )
+    return text + _shared_near_miss(ctx, p, best)
+
+
+def _shared_near_miss(ctx: Context, p: int, best: int) -> str:
+    """Say so when other unmatched personas are closest to the same segment as ``p``."""
+    d = ctx.decision
+    others = [
+        ctx.names[q]
+        for q in range(len(d.segments))
+        if q != p and not d.segments[q] and int(d.best[q]) == best and np.isfinite(ctx.s[q, best])
+    ]
+    if not others:
+        return ""
+    also = join_words(others)
+    verb = "is" if len(others) == 1 else "are"
+    return (
+        f" {also} {verb} closest to the same segment, also below the threshold: these personas "
+        "may describe one group that the data does not tell apart."
     )
 
 
