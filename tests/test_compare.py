@@ -521,6 +521,6 @@ def test_two_unsupported_personas_closest_to_one_segment_are_told_so(jobsite):
         survivor.reason
     )
     assert "The Survivor is closest to the same segment" in quick.reason
-    alone = [v for v in strict.verdicts if v.verdict == "unsupported"
-             and sum(w.closest == v.closest for w in strict.verdicts if w.verdict == v.verdict) == 1]
+    unsupported = [v for v in strict.verdicts if v.verdict == "unsupported"]
+    alone = [v for v in unsupported if sum(w.closest == v.closest for w in unsupported) == 1]
     assert all("same segment" not in v.reason for v in alone)
