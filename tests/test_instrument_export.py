@@ -235,6 +235,7 @@ def test_codebook_round_trips_through_pandas(small, jobsite):
     rows = frame.set_index("id")
     assert rows.loc["q01", "pole_text"] == "Find a job quickly"
     assert rows.loc["q01", "allowed_answers"] == "0 = False; 1 = True"
+    assert rows.loc["q01", "qualtrics_values"] == "1 = True; 2 = False"  # as --to qualtrics
     assert rows.loc["check1", "attention"] == "False"
     assert rows.loc["q01", "attention"] == ""
 
@@ -332,3 +333,25 @@ def test_render_survey_dispatches_by_format(small, fmt):
 def test_render_survey_rejects_unknown_format(small):
     with pytest.raises(ValueError, match="'to' option must be one of md, html, qualtrics, csv"):
         render_survey(small, to="docx")
+
+
+def test_codebook_qualtrics_values_are_the_recodes_of_the_qualtrics_survey(small, jobsite):
+    """One answer, two codings (personas' 0/1 codes, Qualtrics' 1/2 recodes): the codebook
+    lists both, and its Qualtrics column matches the ``[[Choice:n]]`` lines exactly."""
+    for instrument in (small, jobsite):
+        survey = to_qualtrics(instrument).splitlines()
+        frame = pd.read_csv(io.StringIO(to_codebook(instrument)), dtype=str, keep_default_na=False)
+        for row in frame.itertuples():
+            start = survey.index(f"[[ID:{row.id}]]")
+            end = next(
+                (i for i in range(start + 1, len(survey)) if survey[i].startswith("[[ID:")),
+                len(survey),
+            )
+            block = survey[start:end]
+            choices = [
+                f"{line[len('[[Choice:'):-2]} = {block[i + 1]}"
+                for i, line in enumerate(block)
+                if line.startswith("[[Choice:")
+            ]
+            expected = "; ".join(choices) if choices else "any number"
+            assert row.qualtrics_values == expected, row.id

@@ -19,7 +19,7 @@ import re
 
 from personas.instrument._html import render_html
 from personas.instrument._order import arrange, paginate
-from personas.instrument._qualtrics import render_qualtrics
+from personas.instrument._qualtrics import qualtrics_choices, render_qualtrics
 from personas.instrument.model import Instrument, Question
 
 __all__ = [
@@ -48,6 +48,7 @@ CODEBOOK_COLUMNS = (
     "pole_text",
     "allowed_answers",
     "attention",
+    "qualtrics_values",
 )
 
 
@@ -163,8 +164,10 @@ def to_codebook(instrument: Instrument) -> str:
 
     Columns: ``id``, ``text``, ``type``, ``tension``, ``pole``, ``pole_text`` (the need a
     True / agree answer points toward), ``allowed_answers`` (``code = label`` pairs joined by
-    ``"; "``, or ``any number``) and ``attention`` (the expected answer of a check, as text).
-    It reads back with ``pandas.read_csv(..., dtype=str, keep_default_na=False)``.
+    ``"; "``, or ``any number``), ``attention`` (the expected answer of a check, as text) and
+    ``qualtrics_values`` (the recode values of the ``--to qualtrics`` survey, ``"1 = True;
+    2 = False"``: a Qualtrics "numeric values" export holds these, not the codes, and personas
+    reads them back to the codes). It reads back with ``pandas.read_csv(..., dtype=str, keep_default_na=False)``.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -183,6 +186,7 @@ def to_codebook(instrument: Instrument) -> str:
                 pole_text,
                 allowed_answers(question),
                 attention,
+                qualtrics_values(question),
             ]
         )
     return buffer.getvalue()
@@ -193,6 +197,13 @@ def allowed_answers(question: Question) -> str:
     if question.type == "number":
         return "any number"
     return "; ".join(f"{code:g} = {question.label(code)}" for code in question.codes)
+
+
+def qualtrics_values(question: Question) -> str:
+    """``"1 = True; 2 = False"``: the Qualtrics recode value of each answer (codebook column)."""
+    if question.type == "number":
+        return "any number"
+    return "; ".join(f"{n} = {label}" for n, label in enumerate(qualtrics_choices(question), 1))
 
 
 def render_survey(instrument: Instrument, *, to: str, random_state: int = 0) -> str:
