@@ -165,9 +165,9 @@ def to_codebook(instrument: Instrument) -> str:
     Columns: ``id``, ``text``, ``type``, ``tension``, ``pole``, ``pole_text`` (the need a
     True / agree answer points toward), ``allowed_answers`` (``code = label`` pairs joined by
     ``"; "``, or ``any number``), ``attention`` (the expected answer of a check, as text) and
-    ``qualtrics_values`` (the recode values of the ``--to qualtrics`` survey, ``"1 = True;
-    2 = False"``: a Qualtrics "numeric values" export holds these, not the codes, and personas
-    reads them back to the codes). It reads back with ``pandas.read_csv(..., dtype=str, keep_default_na=False)``.
+    ``qualtrics_values`` (the recode values of the ``--to qualtrics`` survey, e.g.
+    ``"1 = True; 2 = False"``: a Qualtrics "numeric values" export holds these, not the
+    codes, and personas reads them back to the codes). It reads back with ``pandas.read_csv(..., dtype=str, keep_default_na=False)``.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
