@@ -167,7 +167,8 @@ def to_codebook(instrument: Instrument) -> str:
     ``"; "``, or ``any number``), ``attention`` (the expected answer of a check, as text) and
     ``qualtrics_values`` (the recode values of the ``--to qualtrics`` survey, e.g.
     ``"1 = True; 2 = False"``: a Qualtrics "numeric values" export holds these, not the
-    codes, and personas reads them back to the codes). It reads back with ``pandas.read_csv(..., dtype=str, keep_default_na=False)``.
+    codes, and personas reads them back to the codes). It reads back with
+    ``pandas.read_csv(..., dtype=str, keep_default_na=False)``.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
