@@ -95,6 +95,7 @@ def analyze(
     responses = read_responses(data, instrument, format=format, lenient=lenient)
     journal.loaded(responses)
     journal.one_pole(instrument)
+    journal.no_tensions(instrument)
     cleaned = clean_responses(responses)
     journal.cleaned(cleaned)
 
