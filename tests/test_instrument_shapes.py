@@ -190,3 +190,24 @@ def test_both_shapes_render_to_html(tmp_path, shape):
     html = (run.path / "index.html").read_text(encoding="utf-8")
     needle = "Tensions measured from one side only" if shape == "oneway" else "no tension model"
     assert needle in html
+
+
+# --- on the command line ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("shape", "needle"), [("oneway", "tension-one-pole"), ("plain", "")])
+def test_validate_and_run_on_the_command_line(tmp_path, shape, needle):
+    from click.testing import CliRunner
+
+    from personas.cli import main
+
+    folder, wave = _study(tmp_path, ONE_WAY if shape == "oneway" else NO_TENSIONS, shape, n=300)
+    checked = CliRunner().invoke(main, ["validate", str(folder)])
+    assert checked.exit_code == 0, checked.output
+    assert "OK" in checked.output and needle in checked.output
+    out = tmp_path / "run"
+    done = CliRunner().invoke(main, ["run", str(folder), "--out", str(out), "--no-report"])
+    assert done.exit_code == 0, done.output
+    assert needle in done.output and (out / "summary.json").is_file()
+    if not needle:
+        assert "warning: tension" not in done.output
