@@ -158,6 +158,28 @@ def test_instrument_without_tensions_loads(tmp_path):
     assert inst.one_pole_tensions == ()
 
 
+def test_an_empty_tension_list_is_the_same_as_none(tmp_path):
+    path = tmp_path / "instrument.yaml"
+    path.write_text(NO_TENSIONS.replace("questions:\n", "tensions: []\nquestions:\n"), "utf-8")
+    assert load_instrument(path).tensions == ()
+
+
+def test_without_tensions_a_question_naming_one_is_refused_with_its_line(tmp_path):
+    from click.testing import CliRunner
+
+    from personas.cli import main
+
+    text = NO_TENSIONS.replace('text: "I run servers."', 'tension: infra, pole: a, text: "x"')
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "instrument.yaml").write_text(text, encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "infra" in row)
+    done = CliRunner().invoke(main, ["validate", str(folder)])
+    assert done.exit_code == 2
+    assert f"instrument.yaml:{line}:" in done.output and "infra" in done.output
+    assert sorted(p.name for p in folder.iterdir()) == ["instrument.yaml"]
+
+
 def test_study_without_tensions_runs_and_compares_on_answers(plain):
     run, _ = plain
     summary = json.loads((run.path / "summary.json").read_text(encoding="utf-8"))
