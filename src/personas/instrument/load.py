@@ -17,6 +17,8 @@ Rules beyond "the right keys with the right types":
   "agrees with everything" and "sits at that pole" cannot be told apart (acquiescence), which
   reverse-keyed items on the other pole would fix. Positions are computed from the items
   there are;
+* ``tensions`` is optional: an instrument of questions only (personas described by their
+  ``answers``) is valid, and its segments are described and compared by answers alone;
 * attention checks (questions with ``attention``) expect a valid answer and are not items of
   any tension;
 * personas sit on tensions that exist (a, b, mid or a number in [-1, 1]) and answer questions
@@ -49,7 +51,7 @@ __all__ = ["load_instrument", "describe", "SCHEMA", "TOP_KEYS"]
 
 SCHEMA = "personas/instrument@1"
 TOP_KEYS = ("schema", "study", "tensions", "questions", "personas", "data", "cleaning")
-_REQUIRED = ("schema", "study", "tensions", "questions")
+_REQUIRED = ("schema", "study", "questions")
 _EXAMPLES = {
     "schema": SCHEMA,
     "study": '{id: my_study, title: "..."}',

@@ -20,6 +20,7 @@ from personas.charts import MAX_POINTS
 from personas.report import _build_context as ctx
 from personas.report._build_charts import build_charts
 from personas.report._build_escape import Markdown, environment
+from personas.report._build_instrument import no_tensions_note, one_pole_notes
 from personas.report._build_text import verdict_paragraph
 from personas.report._build_typing import typing_section
 from personas.report._build_waves import wave_notes
@@ -73,6 +74,8 @@ def report_source(run: Run, *, charts: dict, typing: Markdown | None = None) -> 
             bootstrap=Markdown(chart_bootstrap_html()),
             summary=summary,
             typing=typing,
+            one_pole=one_pole_notes(summary),
+            no_tensions=no_tensions_note(summary),
         )
     )
 

@@ -34,6 +34,14 @@ class Journal(list):
                 "its position is computed from those questions alone."
             )
 
+    def no_tensions(self, instrument) -> None:
+        """One line when the instrument has no tensions: answers alone describe and compare."""
+        if not instrument.tensions:
+            self.append(
+                "The instrument has no tensions: segments are described by their answers and "
+                "hand-made personas are compared on the answers they expect."
+            )
+
     def cleaned(self, clean) -> None:
         ledger = clean.ledger
         counts = ledger.counts()

@@ -106,6 +106,7 @@ def analyze(
     journal = Journal()
     journal.loaded(responses)
     journal.one_pole(instrument)
+    journal.no_tensions(instrument)
     cleaned = clean_responses(responses)
     journal.cleaned(cleaned)
 
