@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +30,7 @@ import pandas as pd
 from personas.draft._infer import from_labels, from_values, is_nonanswer, question_ids
 from personas.draft.model import Draft, DraftQuestion
 from personas.errors import InputError, Problem
+from personas.io._coerce import TRUE_WORDS
 from personas.io._table import RawTable
 from personas.io.qualtrics import is_qualtrics, strip_qualtrics
 
@@ -65,8 +67,10 @@ def draft_export(table: RawTable, path: Path, *, study_id: str) -> Draft:
             skipped.append((column, drafted))
     side = [c for c in imports if c not in wanted]
     by_import = {i: c for c, i in imports.items()}
-    notes = ["Question types were guessed from the answers: an export of choice text, or "
-             "`personas init --from` the survey's .qsf, gives the choices and scale labels."]
+    notes = [
+        "Question types were guessed from the answers: an export of choice text, or "
+        "`personas init --from` the survey's .qsf, gives the choices and scale labels."
+    ]
     if side:
         notes.append(f"{len(side)} columns of Qualtrics metadata, embedded data, text entry "
                      "or timing are not questions (listed at the end).")  # fmt: skip
@@ -145,7 +149,8 @@ def draft_qsf(path: Path, *, file: str, study_id: str) -> Draft:
             skipped.append((str(payloads[qid].get("DataExportTag") or qid), why))
     ids = question_ids([column for column, *_ in entries])
     questions = [
-        from_labels(ids[c], c, text, labels, [], measure=m) for c, text, labels, m in entries
+        _recode_check(from_labels(ids[c], c, text, labels, [], measure=m), labels)
+        for c, text, labels, m in entries
     ]
     title = str((survey.get("SurveyEntry") or {}).get("SurveyName") or "").strip() or study_id
     return Draft(
@@ -155,6 +160,32 @@ def draft_qsf(path: Path, *, file: str, study_id: str) -> Draft:
                "study's waves/ folder: ResponseId and Duration (in seconds) are found by "
                "themselves.",),
     )  # fmt: skip
+
+
+def _recode_check(question: DraftQuestion, labels: dict) -> DraftQuestion:
+    """Say when a numeric export would not read as drafted.
+
+    ``read_responses`` reads a numeric Qualtrics export's recode *k* as the *k*-th option
+    (boolean: 1 = True, 2 = False); options are drafted in recode order, so this holds when
+    the recodes are 1..k and, for a boolean, the True choice has recode 1.
+    """
+    codes = list(labels)
+    if question.type == "choice" and sorted(codes, key=str) != sorted(
+        range(1, len(codes) + 1), key=str
+    ):
+        shown = ", ".join(str(c) for c in codes)
+        check = f"its recode values ({shown}) are not 1..{len(codes)}: export choice text"
+        return replace(question, check=check)
+    if question.type == "boolean":
+        true = [c for c, label in labels.items() if _is_true(label)]
+        if true and true[0] != 1:
+            check = f"its True choice has recode {true[0]}, not 1: export choice text"
+            return replace(question, check=check)
+    return question
+
+
+def _is_true(label) -> bool:
+    return str(label).strip().casefold() in TRUE_WORDS
 
 
 def _read_qsf(path: Path, file: str) -> dict:

@@ -104,8 +104,7 @@ def _data(draft: Draft) -> str:
         lines.append(f"  id_column: {_q(draft.id_column)}  # found by its name or label")
     if draft.duration_column is not None:
         lines.append(
-            f"  duration_column: {_q(draft.duration_column)}  # seconds; found by its name or "
-            "label"
+            f"  duration_column: {_q(draft.duration_column)}  # seconds; found by its name or label"
         )
     if draft.missing:
         shown = ", ".join(_q(v) if isinstance(v, str) else f"{v:g}" for v in draft.missing)
