@@ -226,6 +226,25 @@ def test_spss_labels_become_types_texts_and_missing_codes(tmp_path):
     assert draft.title == "App habits 2024"
 
 
+def test_a_missing_code_that_is_an_answer_elsewhere_goes_in_as_its_label(tmp_path):
+    frame = pd.DataFrame(
+        {"plans": [1.0, 5.0, 9.0, 3.0], "hours": [9.0, 2.0, 0.0, 12.0], "tv": [9.0, 1, 0, 1]}
+    )
+    path = tmp_path / "wave.sav"
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={"plans": VALUE_LABELS["plans"], "tv": {9: "No answer"}},
+        missing_ranges={"plans": [9], "tv": [9]},
+    )
+    draft = draft_instrument(path, study_id="habits")
+    assert _by_id(draft)["hours"].type == "number"
+    assert draft.missing == ("Refused", "No answer")  # 9 is an answer to hours
+    responses = read_responses(path, _loads(tmp_path, draft))
+    assert responses.answers["hours"].tolist() == [9.0, 2.0, 0.0, 12.0]
+    assert responses.answers["plans"].isna().tolist() == [False, False, True, False]
+
+
 def test_the_spss_draft_loads_and_reads_its_own_file(tmp_path):
     path = write_sav(tmp_path / "wave.sav")
     instrument = _loads(tmp_path, draft_instrument(path, study_id="habits"))

@@ -50,7 +50,8 @@ def draft_labelled(path: Path, *, file: str, study_id: str, format: str) -> Draf
     duration = find_duration_column(frame.drop(columns=[id_column] if id_column else []), texts)
     columns = [c for c in frame.columns if c not in (id_column, duration)]
     questions, skipped, codes, labels = _columns(frame, meta, columns, texts, user)
-    missing, more = _global_missing(codes, labels, questions)
+    numbers = {q.id: frame[q.column] for q in questions if q.type == "number"}
+    missing, more = _global_missing(codes, labels, questions, numbers)
     return Draft(
         study_id=study_id,
         title=(getattr(meta, "file_label", None) or "").strip() or study_id,
@@ -66,7 +67,7 @@ def draft_labelled(path: Path, *, file: str, study_id: str, format: str) -> Draf
 
 
 def _columns(frame, meta, columns, texts, user):
-    """Questions, skipped columns, missing codes (code -> label) and "no answer" labels."""
+    """Questions, skipped columns, missing codes (code -> its labels) and "no answer" labels."""
     ids = question_ids(columns)
     values = meta.variable_value_labels or {}
     measures = getattr(meta, "variable_measure", None) or {}
@@ -77,11 +78,11 @@ def _columns(frame, meta, columns, texts, user):
         silent = {c: label for c, label in labels.items() if c in codes or is_nonanswer(label)}
         for code, label in silent.items():
             if code in codes:
-                missing_codes.setdefault(code, label)
+                missing_codes.setdefault(code, []).append(label)
             else:
                 missing_texts.append(label)
         for code in codes - set(silent):
-            missing_codes.setdefault(code, None)
+            missing_codes.setdefault(code, [])
         answers = {c: label for c, label in labels.items() if c not in silent}
         drafted = _question(
             ids[column], column, texts.get(column) or column, frame[column], answers,
@@ -131,16 +132,20 @@ def _user_missing(ranges: dict) -> tuple[dict, list[str]]:
     return out, notes
 
 
-def _global_missing(codes: dict, texts: list, questions) -> tuple[tuple, list[str]]:
-    """``data.missing``: each code that is no valid answer elsewhere, else its label."""
+def _global_missing(codes: dict, texts: list, questions, numbers: dict) -> tuple[tuple, list]:
+    """``data.missing``: each code that is no valid answer elsewhere, else its label.
+
+    ``numbers`` holds the column of each number question: a code found there is an answer.
+    """
     missing, notes = [], []
     for code in sorted(codes, key=lambda c: (isinstance(c, str), str(c))):
-        label = codes[code]
+        labels = codes[code]
         clash = [q.id for q in questions if _valid(q, code)]
+        clash += [qid for qid, column in numbers.items() if bool((column == code).any())]
         if not clash:
             missing.append(int(code) if isinstance(code, float) and code.is_integer() else code)
-        elif label:
-            texts.append(label)
+        elif labels:
+            texts.extend(labels)
         else:
             notes.append(
                 f"The user-missing code {code} is also an answer to {', '.join(clash[:3])}: "
