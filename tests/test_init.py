@@ -228,18 +228,24 @@ def test_spss_labels_become_types_texts_and_missing_codes(tmp_path):
 
 def test_a_missing_code_that_is_an_answer_elsewhere_goes_in_as_its_label(tmp_path):
     frame = pd.DataFrame(
-        {"plans": [1.0, 5.0, 9.0, 3.0], "hours": [9.0, 2.0, 0.0, 12.0], "tv": [9.0, 1, 0, 1]}
+        {
+            "plans": [1.0, 5.0, 9.0, 3.0],
+            "hours": [9.0, 2.0, 0.0, 12.0],
+            "tv": [9.0, 1, 0, 1],
+            "age": [-1.0, 30, 40, 50],
+        }
     )
     path = tmp_path / "wave.sav"
     pyreadstat.write_sav(
         frame,
         str(path),
         variable_value_labels={"plans": VALUE_LABELS["plans"], "tv": {9: "No answer"}},
-        missing_ranges={"plans": [9], "tv": [9]},
+        missing_ranges={"plans": [9], "tv": [9], "age": [-1]},
     )
     draft = draft_instrument(path, study_id="habits")
     assert _by_id(draft)["hours"].type == "number"
-    assert draft.missing == ("Refused", "No answer")  # 9 is an answer to hours
+    # 9 is an answer to hours; -1 only age's own missing code
+    assert draft.missing == (-1, "Refused", "No answer")
     responses = read_responses(path, _loads(tmp_path, draft))
     assert responses.answers["hours"].tolist() == [9.0, 2.0, 0.0, 12.0]
     assert responses.answers["plans"].isna().tolist() == [False, False, True, False]
@@ -301,6 +307,24 @@ def test_a_qualtrics_export_gives_texts_from_row_2_and_ids_from_the_import_row(t
     responses = read_responses(path, _loads(tmp_path, draft))
     assert len(responses) == N and responses.invalid.empty
     assert responses.dropped["respondent"].tolist() == ["R_preview"]
+
+
+def test_a_qualtrics_excel_export_and_a_plain_table(tmp_path):
+    cells = _qualtrics_cells(numeric=False)
+    xlsx = tmp_path / "export.xlsx"
+    pd.DataFrame(cells[1:], columns=cells[0]).to_excel(xlsx, index=False)
+    draft = draft_instrument(xlsx, study_id="habits")
+    assert draft.format == "qualtrics" and _by_id(draft)["Q2_2"].type == "likert"
+    assert len(read_responses(xlsx, _loads(tmp_path, draft, "x"))) == N
+    plain = tmp_path / "plain.csv"
+    _answers().drop(columns=["other"]).to_csv(plain, index=False)
+    table = draft_instrument(plain, study_id="habits")
+    q = _by_id(table)
+    assert table.id_column == "respid" and table.duration_column == "secs"
+    # without labels: 1/2 cannot be told from a count, 1..5 reads as a scale
+    assert (q["daily"].type, q["plans"].type, q["age"].type) == ("number", "likert", "number")
+    assert q["plans"].text == "plans" and "no question texts" in table.notes[0]
+    assert read_responses(plain, _loads(tmp_path, table, "p")).invalid.empty
 
 
 def test_a_numeric_qualtrics_export_reads_back(tmp_path):

@@ -81,7 +81,8 @@ _ID_LABELS = (
 _DURATION_NAMES = {
     "duration", "durationinseconds", "durationsec", "durationsecs", "durationseconds",
     "durations", "timetaken", "loi", "lengthofinterview", "interviewlength", "totaltime",
-    "elapsed", "elapsedtime", "responsetime", "seconds", "surveyduration", "interviewduration",
+    "elapsed", "elapsedtime", "responsetime", "seconds", "secs", "timesecs", "timeseconds",
+    "surveyduration", "interviewduration",
 }  # fmt: skip
 _DURATION_LABELS = ("duration", "length of interview", "time taken", "in seconds", "time spent")
 

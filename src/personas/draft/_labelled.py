@@ -50,7 +50,11 @@ def draft_labelled(path: Path, *, file: str, study_id: str, format: str) -> Draf
     duration = find_duration_column(frame.drop(columns=[id_column] if id_column else []), texts)
     columns = [c for c in frame.columns if c not in (id_column, duration)]
     questions, skipped, codes, labels = _columns(frame, meta, columns, texts, user)
-    numbers = {q.id: frame[q.column] for q in questions if q.type == "number"}
+    numbers = {  # each number question's answers, its own missing codes left out
+        q.id: frame[q.column].mask(frame[q.column].isin(list(user.get(q.column, ()))))
+        for q in questions
+        if q.type == "number"
+    }
     missing, more = _global_missing(codes, labels, questions, numbers)
     return Draft(
         study_id=study_id,
