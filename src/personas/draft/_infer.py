@@ -198,12 +198,11 @@ def _ordered(codes, labels: dict, measure: str | None) -> bool:
 
 def from_values(qid: str, column: str, text: str, values: pd.Series) -> DraftQuestion | str:
     """The question of an unlabelled column from its answers, or why it is not drafted."""
-    present = values.dropna()
-    texts = pd.Series([as_text(v) for v in present], dtype=object)
-    texts = texts[texts != ""]
-    if texts.empty:
+    # distinct values first: a column has a handful, whatever the number of respondents
+    distinct = list(dict.fromkeys(as_text(v) for v in pd.unique(values.dropna())))
+    distinct = [v for v in distinct if v]
+    if not distinct:
         return "no answers in the file"
-    distinct = list(dict.fromkeys(texts))
     numbers = [_number(v) for v in distinct]
     if all(n is not None for n in numbers):
         return _from_numbers(qid, column, text, sorted(set(numbers)))
@@ -276,8 +275,9 @@ def find_duration_column(frame: pd.DataFrame, labels: dict) -> str | None:
     """The seconds-spent column, recognised by its name or its label, if it holds numbers."""
     for column in frame.columns:
         named = _alnum(column) in _DURATION_NAMES
-        labelled = any(w in _fold(labels.get(column) or "") for w in _DURATION_LABELS)
+        if not (named or any(w in _fold(labels.get(column) or "") for w in _DURATION_LABELS)):
+            continue
         values = pd.to_numeric(frame[column], errors="coerce")
-        if (named or labelled) and values.notna().any() and (values.dropna() >= 0).all():
+        if values.notna().any() and (values.dropna() >= 0).all():
             return column
     return None
