@@ -303,7 +303,7 @@ def test_a_qualtrics_export_gives_texts_from_row_2_and_ids_from_the_import_row(t
     assert draft.id_column == "ResponseId" and draft.duration_column == "Duration (in seconds)"
     assert draft.missing == (-99,)  # Qualtrics' "seen but unanswered"
     skipped = dict(draft.skipped)
-    assert {"Q3_TEXT", "source", "StartDate", "Status"} <= set(skipped)
+    assert set(skipped) == {"Q3_TEXT", "source", "StartDate", "Status"}
     responses = read_responses(path, _loads(tmp_path, draft))
     assert len(responses) == N and responses.invalid.empty
     assert responses.dropped["respondent"].tolist() == ["R_preview"]

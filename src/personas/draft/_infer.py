@@ -154,7 +154,7 @@ def from_labels(
         return DraftQuestion(qid, column, text, "boolean", why=f"two labels ({shown})")
     likert = _likert(codes, labels, extra, measure)
     if likert is not None:
-        reason = f"ordered labels ({shown})" + (f", SPSS measure {measure}" if measure else "")
+        reason = f"ordered labels ({shown})" + (f", {measure} measure" if measure else "")
         ends = [_number(c) for c in codes]
         outside = [v for v in extra if not min(ends) <= _number(v) <= max(ends)]
         return DraftQuestion(

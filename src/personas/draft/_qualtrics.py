@@ -65,8 +65,9 @@ def draft_export(table: RawTable, path: Path, *, study_id: str) -> Draft:
             questions.append(_numeric_boolean(drafted, values[~seen]))
         else:
             skipped.append((column, drafted))
-    side = [c for c in imports if c not in wanted]
     by_import = {i: c for c, i in imports.items()}
+    used = {*wanted, by_import.get("_recordId"), by_import.get("duration")}
+    side = [c for c in imports if c not in used]
     notes = [
         "Question types were guessed from the answers: an export of choice text, or "
         "`personas init --from` the survey's .qsf, gives the choices and scale labels."
