@@ -432,6 +432,8 @@ def test_init_then_run_works_end_to_end_on_the_sav(tmp_path, monkeypatch):
     waves.mkdir(parents=True)
     source = write_sav(waves / "wave-1.sav")
     assert invoke("init", "habits", "--from", source).exit_code == 0
+    checked = invoke("validate", "habits")  # reads the wave with the draft too
+    assert checked.exit_code == 0 and f"wave-1.sav: {N} respondents — OK" in checked.output
     result = invoke("run", "habits", "--no-report", "--k", "2..4")
     assert result.exit_code == 0, result.output
     run = tmp_path / "reports" / "habits" / "wave-1"

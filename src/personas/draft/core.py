@@ -88,11 +88,33 @@ def study_folder(study: str | os.PathLike) -> Path:
 
 
 def init_study(study: str | os.PathLike, source: str | os.PathLike, *, force: bool = False):
-    """Draft ``STUDY/instrument.yaml`` from ``source``; returns an :class:`InitResult`.
+    """Draft ``STUDY/instrument.yaml`` from a survey file and write it.
 
-    An existing instrument is never replaced unless ``force``: the refusal is an
-    :class:`InputError` and nothing is written. The draft is checked by loading it as
-    ``personas validate`` would before it is written (atomically).
+    Parameters
+    ----------
+    study
+        A study folder, or a bare name (``surveys/<name>``); it need not exist yet. Its name,
+        cleaned to an id, is the study id.
+    source
+        The survey file, as :func:`draft_instrument` takes it.
+    force
+        Replace an existing ``instrument.yaml``. Without it an existing one is refused.
+
+    Returns
+    -------
+    InitResult
+        The path written, the :class:`Draft`, and whether an instrument was replaced.
+
+    Raises
+    ------
+    InputError
+        The instrument exists (and not ``force``), the file cannot be read, or no column of
+        it could be drafted. Nothing is written then.
+
+    Notes
+    -----
+    Before it is written (atomically), the draft is loaded as ``personas validate`` loads it;
+    a draft that does not load is a bug in personas (:class:`PersonasError`, exit code 1).
     """
     folder = study_folder(study)
     target = folder / "instrument.yaml"
