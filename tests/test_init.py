@@ -88,7 +88,7 @@ def write_sav(path: Path) -> Path:
         column_labels=LABELS,
         variable_value_labels=VALUE_LABELS,
         missing_ranges={"plans": [9]},
-        variable_measure={"plans": "ordinal", "spot": "ordinal", "device": "nominal"},
+        variable_measure={"plans": "nominal", "spot": "ordinal", "device": "nominal"},
     )
     return path
 
@@ -210,6 +210,7 @@ def test_spss_labels_become_types_texts_and_missing_codes(tmp_path):
     q = _by_id(draft)
     assert list(q) == ["daily", "plans", "spot", "device", "sex", "age"]
     assert q["daily"].type == "boolean" and q["daily"].text == "Do you use the app every day?"
+    # marked nominal, as many files mark every variable, but its labels are a scale
     assert q["plans"].type == "likert" and q["plans"].scale == (1, 5)
     assert dict(q["plans"].labels) == {1: "Strongly disagree", 2: "Disagree", 3: "Neither",
                                        4: "Agree", 5: "Strongly agree"}  # fmt: skip

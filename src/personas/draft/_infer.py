@@ -193,7 +193,8 @@ def _ordered(codes, labels: dict, measure: str | None) -> bool:
         return False
     if measure in ("ordinal", "scale") or endpoints_only:
         return True
-    return measure != "nominal" and _scale_words(labels[c] for c in codes)
+    # scale words win over a "nominal" measure: files often mark every variable nominal
+    return _scale_words(labels[c] for c in codes)
 
 
 def from_values(qid: str, column: str, text: str, values: pd.Series) -> DraftQuestion | str:
