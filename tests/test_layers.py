@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "_paths", "_atomic"),
     ("instrument",),
     ("io",),
+    ("draft",),
     ("simulate",),
     ("cleaning",),
     ("segment",),

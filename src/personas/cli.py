@@ -118,6 +118,26 @@ def validate(study: str, waves: bool) -> None:
     click.echo(validate_study(target, waves=waves))
 
 
+@main.command("init")
+@click.argument("study")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The survey file to draft from: .sav, .dta, a Qualtrics export or .qsf.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing instrument.yaml.")
+@_handle_errors
+def init_command(study: str, source: Path, force: bool) -> None:
+    """Draft STUDY/instrument.yaml from a survey file's own metadata."""
+    from personas.draft import init_study
+
+    result = init_study(study, source, force=force)
+    for line in result.lines(study):
+        click.echo(line)
+
+
 @main.command()
 @click.argument("study")
 @click.option(

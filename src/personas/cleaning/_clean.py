@@ -71,7 +71,7 @@ def clean(responses: Responses, *, rules: CleaningRules | None = None) -> CleanR
     kept = np.flatnonzero(~excluded)
     items = responses.instrument.items
     values = _kept_items(responses, kept, [q.id for q in items])
-    record = fill_missing(values, list(items), rule=rules.impute)
+    record = fill_missing(values, list(items), rule=rules.impute, columns=responses.columns)
     answers = pd.DataFrame(
         values,
         index=responses.answers.index[kept],
@@ -87,6 +87,7 @@ def clean(responses: Responses, *, rules: CleaningRules | None = None) -> CleanR
         source=responses.source,
         imputation=record,
         duration=duration,
+        columns=dict(responses.columns),
     )
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 from personas.errors import DataWarning
 from personas.instrument.model import Instrument, Question
 
-__all__ = ["impute", "fill_missing", "fill_value"]
+__all__ = ["impute", "fill_missing", "fill_value", "question_and_column"]
 
 _METHODS = {"boolean": "mode", "choice": "mode", "likert": "lower median", "number": "median"}
 
@@ -43,8 +43,14 @@ def impute(
     return filled, record
 
 
-def fill_missing(values: np.ndarray, questions: list[Question], *, rule: str) -> dict:
-    """Fill ``values`` (respondents x ``questions``) *in place*; return the record."""
+def fill_missing(
+    values: np.ndarray, questions: list[Question], *, rule: str, columns: dict | None = None
+) -> dict:
+    """Fill ``values`` (respondents x ``questions``) *in place*; return the record.
+
+    ``columns`` (question id -> raw column of the file) lets the warning about an item nobody
+    answered name the export's column as well as the question id.
+    """
     record = {"rule": rule, "cells": 0, "by_question": {}, "values": {}, "methods": {}}
     if rule != "none":
         unfilled = []
@@ -64,13 +70,28 @@ def fill_missing(values: np.ndarray, questions: list[Question], *, rule: str) ->
         if unfilled:
             record["unfilled"] = unfilled
             warnings.warn(
-                "no kept respondent answered " + ", ".join(unfilled) + "; their answers "
-                "stay missing",
+                "no kept respondent answered "
+                + ", ".join(question_and_column(q, columns) for q in unfilled)
+                + "; their answers stay missing",
                 DataWarning,
                 stacklevel=3,
             )
     record["missing"] = int(np.isnan(values).sum())
     return record
+
+
+def question_and_column(question_id: str, columns: dict | None) -> str:
+    """``'q3'`` or, when the file's column is named otherwise, ``'q3' (column 'Q3_1')``.
+
+    Examples
+    --------
+    >>> question_and_column("q3", {"q3": "Q3_1"}), question_and_column("q1", {"q1": "q1"})
+    ("'q3' (column 'Q3_1')", "'q1'")
+    """
+    column = (columns or {}).get(question_id)
+    if column is None or column == question_id:
+        return repr(question_id)
+    return f"{question_id!r} (column {column!r})"
 
 
 def fill_value(values: np.ndarray, question: Question) -> float:

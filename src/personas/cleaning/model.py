@@ -77,7 +77,9 @@ class CleanResponses:
     float64 column per *item* (``instrument.items``: attention checks removed after use). With
     ``imputation["rule"] == "auto"`` there is no NaN left; with ``"none"`` missing answers stay
     NaN. ``imputation`` records what was filled: ``{"rule": ..., "cells": n,
-    "by_question": {qid: n}, "values": {qid: code}}``.
+    "by_question": {qid: n}, "values": {qid: code}}``. ``columns``: the raw column of the file
+    each question was read from (``{question id: column}``, as :attr:`Responses.columns`), so
+    that messages about an item can name the column a researcher sees in the export.
     """
 
     instrument: Instrument
@@ -86,6 +88,7 @@ class CleanResponses:
     source: Source
     imputation: dict = field(default_factory=dict)
     duration: pd.Series | None = None
+    columns: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.answers)

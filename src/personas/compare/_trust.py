@@ -63,7 +63,7 @@ def verdict_stability(
             continue
         sub = refit_frame(fr, np.asarray(index), np.asarray(labels))
         again = decide(similarity(expected, sub).to_numpy(), sub.shares, confirm=confirm)
-        same += np.array([a == b for a, b in zip(again.verdict, verdicts, strict=True)])
+        same += np.array([a == b for a, b in zip(again.verdict, verdicts, strict=True)], dtype=int)
     return [(int(s), len(refits)) for s in same]
 
 

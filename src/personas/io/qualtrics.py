@@ -10,11 +10,16 @@ dropped here and recorded (never silently) with reason ``"preview response"`` or
 numeric codes 1 / 2 of numeric exports) or by ``DistributionChannel`` (``"preview"`` /
 ``"test"``), whichever columns exist.
 
-When the instrument's ``data`` section names no id or duration column, ``ResponseId`` and
-``Duration (in seconds)`` are used. When it names one the export does not have (e.g. the
-``respondent_id`` of simulated waves) but Qualtrics' own column is there, that one is used
-instead, with a :class:`~personas.errors.DataWarning` and a line in ``Responses.source.notes``
-(a plain CSV still gets the "not in the file" error).
+A dropped response keeps its own id in ``exclusions.csv``: the instrument's ``data.id_column``
+when the export has it, else the column whose ImportId is ``_recordId`` (``ResponseId``, or
+``ResponseID`` in older exports), else ``ResponseId`` in any case; ``row-<n>`` only when the
+export has none of these or the cell is empty.
+
+When the instrument's ``data`` section names no id or duration column, ``ResponseId`` (the
+``_recordId`` column) and ``Duration (in seconds)`` are used. When it names one the export
+does not have (e.g. the ``respondent_id`` of simulated waves) but Qualtrics' own column is
+there, that one is used instead, with a :class:`~personas.errors.DataWarning` and a line in
+``Responses.source.notes`` (a plain CSV still gets the "not in the file" error).
 
 Answers: choice texts and recode values
 ---------------------------------------
@@ -80,21 +85,27 @@ def is_qualtrics(table: RawTable) -> bool:
     return any(isinstance(cell, str) and cell.lstrip().startswith('{"ImportId"') for cell in third)
 
 
-def strip_qualtrics(table: RawTable) -> RawTable:
-    """Skip the two extra header rows and drop preview/test responses (recorded)."""
+def strip_qualtrics(table: RawTable, *, id_column: str | None = None) -> RawTable:
+    """Skip the two extra header rows and drop preview/test responses (recorded).
+
+    ``id_column`` is the instrument's ``data.id_column``: a dropped response is recorded under
+    the id it would have had as a respondent (see the module notes).
+    """
+    record_id = _record_id_column(table.frame)
     keep = np.ones(len(table.frame), dtype=bool)
     keep[:2] = False
     table = table.keep(
         keep,
         format="qualtrics",
-        default_id="ResponseId",
+        default_id=record_id or "ResponseId",
         default_duration="Duration (in seconds)",
     )
     reasons = _reasons(table.frame)
     dropped = reasons.notna().to_numpy()
     if not dropped.any():
         return table
-    ids = _ids(table.frame, table.rows)
+    column = _id_column(list(table.frame.columns), id_column, record_id)
+    ids = _ids(table.frame, table.rows, column)
     record = pd.DataFrame(
         {
             "respondent": ids[dropped],
@@ -119,11 +130,33 @@ def _reason(value, codes: dict) -> str | None:
     return codes.get((as_text(value) or "").casefold())
 
 
-def _ids(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+def _record_id_column(frame: pd.DataFrame) -> str | None:
+    """The column whose ImportId (third header row) is ``_recordId``: the response id."""
+    for name, cell in zip(frame.columns, frame.iloc[1], strict=True):
+        if isinstance(cell, str) and '"_recordId"' in cell.replace(" ", ""):
+            return name
+    return None
+
+
+def _id_column(names: list, configured: str | None, record_id: str | None) -> str | None:
+    """The id column respondents get: configured (exact, else one case-insensitive match),
+    else the ``_recordId`` column, else ``ResponseId`` in any case."""
+    for wanted in (configured, record_id, "ResponseId"):
+        if wanted is None:
+            continue
+        if wanted in names:
+            return wanted
+        folded = [n for n in names if str(n).strip().casefold() == wanted.strip().casefold()]
+        if len(folded) == 1:
+            return folded[0]
+    return None
+
+
+def _ids(frame: pd.DataFrame, rows: np.ndarray, column: str | None) -> np.ndarray:
     fallback = np.array([f"row-{r}" for r in rows], dtype=object)
-    if "ResponseId" not in frame.columns:
+    if column is None:
         return fallback
-    ids = text_values(frame["ResponseId"])
+    ids = text_values(frame[column])
     as_series = pd.Series(ids, dtype=object)
     empty = (as_series.isna() | (as_series == "")).to_numpy(dtype=bool)
     ids[empty] = fallback[empty]

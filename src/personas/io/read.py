@@ -111,7 +111,9 @@ def read_responses(
         code = "empty-file" if reason == "file is empty" else "unreadable-file"
         raise file_error(file, reason, code=code)
     digest = _sha256(path)
-    table = _read_table(path, fmt, file=file, encoding=encoding)
+    table = _read_table(
+        path, fmt, file=file, encoding=encoding, id_column=instrument.data.id_column
+    )
     if lenient is None:
         lenient = instrument.cleaning.invalid == "missing"
     source = Source(
@@ -158,14 +160,16 @@ def _resolve_format(path: Path, format: str | None, *, file: str) -> FileFormat:
     return found
 
 
-def _read_table(path: Path, fmt: FileFormat, *, file: str, encoding: str | None) -> RawTable:
+def _read_table(
+    path: Path, fmt: FileFormat, *, file: str, encoding: str | None, id_column: str | None
+) -> RawTable:
     """Read with the format's reader, undo Qualtrics extras, refuse a file with no rows."""
     base = fmt
     if fmt.reader is None:  # qualtrics: an export in csv or xlsx
         base = lookup("excel" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv")
     table = _read_base(path, base, file=file, encoding=encoding)
     if base.name in ("csv", "tsv", "excel") and is_qualtrics(table):
-        table = strip_qualtrics(table)
+        table = strip_qualtrics(table, id_column=id_column)
     elif fmt.name == "qualtrics":
         raise file_error(
             file,

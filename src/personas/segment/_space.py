@@ -140,19 +140,24 @@ def _answer_problems(clean, items, codes: np.ndarray) -> list[Problem]:
             )
         ]
     rule = (getattr(clean, "imputation", None) or {}).get("rule")
+    columns = getattr(clean, "columns", None) or {}
     problems = []
     for q, n_missing in zip(items, np.isnan(codes).sum(axis=0), strict=True):
         if not n_missing:
             continue
+        column = columns.get(q.id, q.id)  # the raw column of the export, as the file names it
+        item = f"item {q.id!r}" + (f" (column {column!r})" if column != q.id else "")
         if n_missing == codes.shape[0]:  # nothing to impute from
-            message = f"no kept respondent answered item {q.id!r}; segmentation needs answers"
+            message = f"no kept respondent answered {item}; segmentation needs answers"
             hint = "check that column in the data file, or drop the item from the instrument"
         else:
-            message = f"item {q.id!r} has {n_missing:,} missing answers"
+            message = f"{item} has {n_missing:,} missing answers"
             message += f" and cleaning.impute is {rule!r}" if rule else ""
             message += "; segmentation needs complete answers"
             hint = "set cleaning.impute: auto in the instrument, or drop the item"
-        problems.append(Problem(message, file=file, column=q.id, hint=hint, code="missing-answers"))
+        problems.append(
+            Problem(message, file=file, column=column, hint=hint, code="missing-answers")
+        )
     return problems
 
 
