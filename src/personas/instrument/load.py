@@ -131,10 +131,7 @@ def _resolve(path: str | os.PathLike) -> str:
                 ]
             )
         return file
-    if not os.path.isfile(given):
-        raise InputError(
-            [Problem("file not found", file=given, hint="Check the path", code="no-file")]
-        )
+    check_input_file(given, kind="yaml")  # a FIFO or device is refused, never read
     return given
 
 

@@ -23,6 +23,7 @@ import hashlib
 from os import PathLike
 from pathlib import Path
 
+from personas._paths import input_file_problem
 from personas.instrument.model import Instrument
 from personas.io._mapping import map_table
 from personas.io._table import CLI_FORMATS, RawTable, describe_path, file_error
@@ -122,6 +123,10 @@ def read_responses(
     file = str(path)
     path = Path(path)
     fmt = _resolve_format(path, format, file=file)
+    refused = input_file_problem(path, kind="data")  # before reading a byte
+    if refused is not None:
+        message, hint, code = refused
+        raise file_error(file, message, hint=hint, code=code)
     reason = describe_path(path)
     if reason is not None:
         code = "empty-file" if reason == "file is empty" else "unreadable-file"

@@ -72,6 +72,7 @@ def analyze(
     from personas.compare.core import compare
     from personas.io import read_responses
     from personas.segment import segment
+    from personas.segment.core import check_enough_respondents
 
     data = Path(data)
     journal = Journal()
@@ -79,6 +80,7 @@ def analyze(
     journal.loaded(responses)
     cleaned = clean_responses(responses)
     journal.cleaned(cleaned)
+    check_enough_respondents(cleaned, k=k)
 
     future = None
     if embedding:

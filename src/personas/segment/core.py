@@ -18,7 +18,7 @@ from personas.segment.model import Segmentation
 from personas.segment.profiles import build_profiles
 from personas.segment.select import select_k
 
-__all__ = ["segment"]
+__all__ = ["segment", "check_enough_respondents", "respondents_needed"]
 
 BOOT_SIZE = 20_000
 _SILHOUETTE = {
@@ -109,6 +109,7 @@ def segment(
     """
     options = {"n_boot": n_boot, "boot_size": boot_size, "n_init": n_init, "n_jobs": n_jobs}
     sweep_ks, fixed = check_options(method=method, k=k, ks=ks, random_state=random_state, **options)
+    check_enough_respondents(clean, k=k, ks=ks)
     space = build_space(clean, method)
     try:
         # Many small products and k-means runs: one thread each is several times faster than
@@ -132,6 +133,50 @@ def segment(
             )
         ) from None
     return _describe(clean, space, sweep, method=method, random_state=random_state)
+
+
+def respondents_needed(*, k="auto", ks=range(2, 11)) -> int:
+    """The fewest kept respondents that ``segment(clean, k=k, ks=ks)`` can work with.
+
+    k segments need at least k + 1 respondents: with fewer, every respondent is a segment
+    of their own and the silhouette (which compares a respondent's own segment with the
+    nearest other one) is undefined. A sweep needs that for its smallest k.
+    """
+    if isinstance(k, int) and not isinstance(k, bool):
+        return max(k, 2) + 1
+    values = ks if isinstance(k, str) else k
+    try:
+        smallest = min(int(v) for v in values)
+    except (TypeError, ValueError):
+        smallest = 2
+    return max(smallest, 2) + 1
+
+
+def check_enough_respondents(clean, *, k="auto", ks=range(2, 11)) -> None:
+    """Refuse, before any fitting, a cleaned wave with too few respondents to segment.
+
+    Raises
+    ------
+    InputError
+        ``too-few-respondents``: how many were kept after cleaning, and how many are needed.
+    """
+    kept = len(clean.answers)
+    needed = respondents_needed(k=k, ks=ks)
+    if kept >= needed:
+        return
+    ledger = getattr(clean, "ledger", None)
+    source = getattr(clean, "source", None)
+    loaded = f" of {ledger.loaded:,} loaded" if ledger is not None else ""
+    raise InputError(
+        Problem(
+            f"only {kept:,} respondent(s){loaded} left after cleaning; segmenting needs at "
+            f"least {needed:,} (k + 1 for the smallest k tried)",
+            file=str(source.path) if source is not None else None,
+            value=kept,
+            hint=f"collect at least {needed:,} usable responses, or loosen the cleaning rules",
+            code="too-few-respondents",
+        )
+    )
 
 
 def _describe(clean, space: Space, sweep, *, method: str, random_state: int) -> Segmentation:
