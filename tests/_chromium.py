@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = "/usr/bin/chromium"
+#: Environment variable naming the Chromium binary; without it, ``chromium`` on ``PATH``.
+CHROMIUM_ENV = "PERSONAS_CHROMIUM"
 # Networking off: no background traffic, and every host name resolves to nothing.
 OFFLINE_FLAGS = (
     "--headless",
@@ -43,12 +44,11 @@ OFFLINE_FLAGS = (
 
 
 def chromium_path() -> str:
-    """Path of the Chromium binary: a failure in CI when it is missing, a skip elsewhere."""
+    """Path of the Chromium binary (``$PERSONAS_CHROMIUM``, else ``chromium`` on ``PATH``):
+    a failure in CI when it is missing, a skip elsewhere."""
     from _tools import require_tool
 
-    if os.access(CHROMIUM, os.X_OK):
-        return CHROMIUM
-    return require_tool("chromium", install="apt-get install -y chromium")
+    return require_tool("chromium", install="apt-get install -y chromium", env=CHROMIUM_ENV)
 
 
 @dataclass

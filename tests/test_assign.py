@@ -54,3 +54,20 @@ def test_assign_reads_the_new_file_with_the_runs_rules(study, tmp_path):
     exclusions = pd.read_csv(tmp_path / "fast" / "exclusions.csv")
     assert (exclusions["reason"] == "speeder").sum() >= 10
     assert len(result.table) + len(exclusions) == len(wave)
+
+
+def test_assign_says_how_many_rows_were_excluded_and_why(study, tmp_path):
+    run = _run(tmp_path)
+    wave = pd.read_csv(study / "waves" / "wave-1.csv", dtype=str, keep_default_na=False)
+    wave.loc[0:9, "duration_seconds"] = "5"
+    path = tmp_path / "fast.csv"
+    wave.to_csv(path, index=False)
+    args = ["assign", str(run), "--data", str(path), "--out", str(tmp_path / "a")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    exclusions = pd.read_csv(tmp_path / "a" / "exclusions.csv")
+    kept = len(wave) - len(exclusions)
+    flat = " ".join(result.output.split())
+    speeders = int((exclusions["reason"] == "speeder").sum())
+    assert f"{kept:,} new respondents ({len(exclusions):,} of {len(wave):,} rows excluded:" in flat
+    assert f"{speeders:,} speeder" in flat and "see exclusions.csv" in flat

@@ -206,7 +206,7 @@ def damaged_run(tmp_path: Path, source: Path = RUN_FIXTURE) -> Path:
         (lambda run: (run / "summary.json").write_text("[]"), ["summary.json", "JSON list"]),
         (
             lambda run: (run / "summary.json").write_text('{"schema": "personas/summary@1"}'),
-            ["summary.json", "lacks 'study'", "'segments'"],
+            ["summary.json", "study: missing", "segments: missing"],
         ),
         (lambda run: (run / "summary.json").write_bytes(b"\xff\xfe\x00garbage"), ["summary.json"]),
         (lambda run: (run / "assignments.csv").write_text(""), ["assignments.csv", "CSV"]),

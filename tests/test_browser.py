@@ -18,7 +18,7 @@ from fixtures.report.make_run import make_run
 from personas.report import render_report
 from personas.report.render import chart_block
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ALL_CHARTS_DRAWN = (
     "[...document.querySelectorAll('.personas-chart')]"

@@ -250,12 +250,21 @@ def test_waves_section_only_with_a_baseline(tmp_path):
         ],
     }
     text = _source(summary, tmp_path)
-    assert _h2(text)[-1] == "Changes since the last wave"
+    assert _h2(text)[0] == "Changes since the last wave"  # right after the verdict
     assert "| The Survivor \\+ The Quick Win | 25% | 28% | grew | 0.010 |" in text
     assert "| Segment 6 of the earlier wave | 5% | – | gone |  |" in text
     flat = " ".join(text.split())
     assert "agree with the new grouping at 0.81" in flat
-    assert "The Survivor \\+ The Quick Win grew; Segment 6 of the earlier wave is gone." in flat
+    headline = (
+        "The Survivor \\+ The Quick Win grew from 25% to 28%; "
+        "Segment 6 of the earlier wave is gone (it was 5%)."
+    )
+    assert headline in flat
+    # the verdict box leads with the changes, before its own first sentence
+    verdict = text.split("::: {.verdict}", 1)[1].split("\n:::", 1)[0]
+    lead = " ".join(verdict.split())
+    assert lead.startswith("**Since ") and headline in lead
+    assert lead.index(headline) < lead.index("respondents")
 
 
 def test_a_run_without_map_or_exclusions_still_builds(tmp_path):
@@ -315,3 +324,35 @@ def test_hostile_report_renders_text_as_text(hostile):
     assert "The &lt;img src=x onerror=alert(1)&gt; Survivor *bold*" in body
     assert "<em>bold</em>" not in body
     assert "@cite $x$" in body and "{{&lt; kbd &gt;}}" in body
+
+
+def test_journal_fragments_read_as_sentences_and_apart_bullets_in_visible_order():
+    from personas.report._build_context import journal_sentence, visible_order
+
+    assert journal_sentence("method: k-modes, because all 24 items are boolean") == (
+        "Method: k-modes, because all 24 items are boolean."
+    )
+    assert journal_sentence("choice of k: Jaccard >= 0.99") == "Choice of k: Jaccard ≥ 0.99."
+    assert journal_sentence("Loaded 2,000 respondents.") == "Loaded 2,000 respondents."
+    items = [
+        {"share": 0.92, "difference": 0.5},
+        {"share": 0.08, "difference": -0.6},
+        {"share": 0.95, "difference": 0.4},
+        {"share": 0.02, "difference": -0.3},
+    ]
+    assert [d["share"] for d in visible_order(items)] == [0.95, 0.92, 0.02, 0.08]
+
+
+def test_report_journal_has_no_ascii_comparison_signs(tmp_path):
+    summary = copy.deepcopy(load_run(FIXTURE).summary)
+    summary["journal"] = [
+        *summary.get("journal", []),
+        "method: k-modes, because all 24 items are boolean",
+        "stability: per-segment Jaccard (>= 0.75 stable, < 0.6 unstable)",
+    ]
+    text = _source(summary, tmp_path)
+    journal = text.split("### Decision journal", 1)[1].split("```", 1)[0]
+    assert "&gt;\\=" not in journal and ">=" not in journal
+    assert re.search(r"^\d+\. [A-Z]", journal, flags=re.MULTILINE)
+    assert not re.search(r"^\d+\. [a-z]", journal, flags=re.MULTILINE)
+    assert "Method\\: k\\-modes" in journal and "≥ 0\\.75 stable" in journal

@@ -6,13 +6,15 @@ import csv
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import JOBSITE, snapshot_tree
+from conftest import JOBSITE, REPO, snapshot_tree
 from personas.cli import main
 
 
@@ -148,7 +150,7 @@ def test_lenient_turns_bad_cells_into_recorded_missing_answers(study, tmp_path):
 def test_bad_k_is_an_input_error(study, k):
     result = CliRunner().invoke(main, ["run", "jobsite", "--k", k, "--no-report"])
     assert result.exit_code == 2
-    assert "--k" in result.output
+    assert "The 'k' option must be" in result.output and repr(k) in result.output
 
 
 def test_data_and_wave_together_are_refused(study):
@@ -238,15 +240,35 @@ def test_report_on_a_folder_that_is_not_a_run(tmp_path):
     assert "not a run folder" in result.output
 
 
-def test_debug_shows_the_traceback(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["--debug", "validate", "nope"])
-    assert result.exit_code != 0 and result.exception is not None
+def _personas_process(*args: str, cwd) -> subprocess.CompletedProcess:
+    """The CLI in its own process, so what reaches the terminal is what a user sees."""
+    code = "import sys; from personas.cli import main; sys.exit(main())"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    plain = _personas_process("validate", "nope", cwd=tmp_path)
+    debug = _personas_process("--debug", "validate", "nope", cwd=tmp_path)
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr
+    assert "error: nope: no study at 'nope'" in plain.stderr
+    assert debug.returncode == 1  # the exception escapes, as Python reports it
+    assert "Traceback (most recent call last):" in debug.stderr
+    assert "personas.errors.InputError" in debug.stderr and "no study at 'nope'" in debug.stderr
 
 
 def test_version():
+    import tomllib
+
+    import personas
+
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    version = declared["project"]["version"]
     result = invoke("--version")
-    assert result.exit_code == 0 and "personas" in result.output
+    assert result.exit_code == 0
+    assert result.output.strip() == f"personas, version {version}"
+    assert personas.__version__ == version
 
 
 def test_progress_bar_is_one_bar_that_closes_when_done(monkeypatch):
@@ -273,7 +295,7 @@ def test_rerunning_a_run_keeps_its_clean_and_assigned_outputs(study, tmp_path):
 
 
 def test_the_default_wave_is_the_last_in_natural_order(study):
-    from personas._paths import resolve_data
+    from personas.io.locate import resolve_data
 
     for name in ("wave-2", "wave-10"):
         shutil.copy(study / "waves" / "wave-1.csv", study / "waves" / f"{name}.csv")

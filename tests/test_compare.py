@@ -221,7 +221,11 @@ def test_planted_segment_without_persona_is_new():
     assert c.segment(3).new and c.segment(3).persona is None and c.segment(3).personas == ()
     assert c.segment(3).name.text.startswith("t3 pole b")
     assert "No hand-made persona agrees" in c.segment(3).reason
-    assert "1 new segment (“t3 pole b" in verdict_paragraph(c)
+    # one wording with the report (compare.plain): the new persona is counted, and named in
+    # its own report section and segment entry, not in the lead paragraph
+    assert verdict_paragraph(c).endswith(
+        "The data shows one new persona that no hand-made persona describes."
+    )
 
 
 def test_verdicts_and_numbers_invariant_to_permuting_segment_labels():
@@ -304,10 +308,13 @@ def test_separation_ranks_a_separating_tension_above_a_random_one():
 def test_jobsite_paragraph_table_and_summary(jobsite):
     seg, c = jobsite
     text = verdict_paragraph(c)
-    assert text.startswith(f"5 data-driven segments from {len(seg.labels):,} respondents; ")
-    assert "4 of 6 hand-made personas confirmed" in text
-    assert "The Survivor and The Quick Win merge into one segment" in text
-    assert text.endswith("no new segment.")
+    # the report's wording, one for report, journal and API (personas.compare.plain)
+    assert text.startswith(
+        f"The answers of {len(seg.labels):,} respondents fall into 5 data-driven personas. "
+    )
+    assert "4 of the 6 hand-made personas are confirmed." in text
+    assert "The Survivor and The Quick Win merge into one: the data cannot tell" in text
+    assert text.endswith("No new persona appeared.")
     table = verdict_table(c)
     assert table[0][:3] == ("The Survivor", "merged", "1")
     assert all(row[3].endswith("%") for row in table)
@@ -317,6 +324,8 @@ def test_jobsite_paragraph_table_and_summary(jobsite):
         "segments",
         "personas",
         "new_segments",
+        "unstable_segments",
+        "clear_segments",
         "similarity",
         "tensions",
         "thresholds",
@@ -339,6 +348,7 @@ def test_jobsite_paragraph_table_and_summary(jobsite):
         "merged_with",
         "reason",
         "tensions",
+        "stability",
     }
     assert first["merged_with"] == ["quick_win"] and first["segments"] == [1]
     assert summary["similarity"]["segments"] == [1, 2, 3, 4, 5]
@@ -398,14 +408,18 @@ def test_no_personas_every_segment_is_new():
     c = compare(_toy({}, [(50, {"t1": "a"}), (50, {"t1": "b"})]))
     assert c.new_segments == (1, 2) and c.verdicts == ()
     assert {c.segment(1).name.text, c.segment(2).name.text} == {"t1 pole a", "t1 pole b"}
-    assert "no hand-made personas to compare with" in verdict_paragraph(c)
+    assert "There are no hand-made personas to compare with." in verdict_paragraph(c)
+    assert "The data shows two new personas" in verdict_paragraph(c)
     assert comparison_summary(c)["similarity"] == {"personas": [], "segments": [1, 2], "values": []}
 
 
 def test_single_segment():
     c = compare(_toy({"p": {"tensions": {"t1": "a"}}}, [(50, {"t1": "a"})]))
     assert c.verdict("p").verdict == "confirmed" and "the only segment" in c.verdict("p").reason
-    assert verdict_paragraph(c).startswith("1 data-driven segment from 50 respondents; 1 of 1 ")
+    assert verdict_paragraph(c).startswith(
+        "The answers of 50 respondents fall into 1 data-driven persona. "
+        "1 of the 1 hand-made persona is confirmed."
+    )
     assert (c.tension_separation["separation"] == 0).all()
     assert repr(c) == "Comparison(1 persona × 1 segment: 1 confirmed; 0 new)"
 
@@ -477,4 +491,20 @@ def test_end_to_end_jobsite_wave_gives_the_case_study_verdicts(jobsite_wave, met
     }
     assert c.verdict("survivor").segments == c.verdict("quick_win").segments
     assert c.new_segments == ()
-    assert "The Survivor and The Quick Win merge into one segment" in verdict_paragraph(c)
+    assert "The Survivor and The Quick Win merge into one:" in verdict_paragraph(c)
+
+
+def test_a_new_segment_is_not_named_with_the_words_of_an_unmatched_persona(jobsite):
+    """Below the threshold, the Survivor and the Quick Win both come closest to one segment:
+    its name says so instead of printing their own poles ("Find a job quickly, ...")."""
+    seg, _ = jobsite
+    strict = compare(seg, confirm=0.95, coverage_threshold=0.9)
+    names = {k: strict.segment(k).name.text for k in strict.new_segments}
+    both = [t for t in names.values() if "The Survivor" in t and "The Quick Win" in t]
+    assert len(both) == 1 and both[0].startswith("Close to ") and " and " in both[0]
+    assert not any("quickly" in t.lower() for t in names.values())
+    for k in strict.new_segments:
+        nearest = strict.segment(k).nearest
+        if names[k].startswith("Close to "):
+            assert strict.verdict(nearest).verdict == "unsupported"
+            assert seg.instrument.persona(nearest).name in names[k]

@@ -295,6 +295,7 @@ def test_same_seed_gives_identical_coordinates(fitted, wave):
     pd.testing.assert_frame_equal(again.landmarks, fitted.landmarks, check_exact=True)
 
 
+@pytest.mark.slow
 def test_background_start_returns_the_direct_result(fitted, wave):
     clean, labels = wave
     result = start_embedding(clean, labels=labels, sample_size=SAMPLE, random_state=0).result(

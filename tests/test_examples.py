@@ -6,9 +6,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
 
 
+@pytest.mark.slow
 def test_python_api_example_runs(tmp_path):
     text = (REPO / "examples" / "python-api.qmd").read_text(encoding="utf-8")
     assert text.startswith("---\n") and "jupyter: python3" in text

@@ -158,7 +158,7 @@ def test_five_mistakes_are_reported_at_once():
         "unknown-type",
         "unknown-tension",
         "duplicate-id",
-        "persona-position",
+        "bad-position",
         "cleaning",
     ]
     needles = ["bool,", "sped", "q1, type: boolean, tension: speed, pole: b", "c}", "1.5"]
@@ -353,17 +353,33 @@ def test_tension_with_no_questions(tmp_path):
     assert_located(problem, path, text, "place")
 
 
-def test_tension_with_questions_on_one_pole(tmp_path):
-    path, text = variant(tmp_path, "    tension: pay\n    pole: b", "    tension: pay\n    pole: a")
-    (problem,) = problems_of(path, "tension-one-pole")
-    assert_located(problem, path, text, "pay\n")
-    assert "pole: b" in problem.hint
+def test_tension_with_questions_on_one_pole_loads_with_a_warning(tmp_path):
+    from personas.errors import DataWarning
+
+    path, _ = variant(tmp_path, "    tension: pay\n    pole: b", "    tension: pay\n    pole: a")
+    with pytest.warns(DataWarning, match="tension-one-pole.*'pay'.*pole a only") as seen:
+        inst = load_instrument(path)
+    assert "acquiescence" in str(seen[0].message)
+    assert "pole b" in str(seen[0].message)  # what would fix it
+    assert ("pay", "a") in inst.one_pole_tensions
+    assert len(inst.questions_of("pay")) >= 1  # positions still come from the items there are
+
+
+def test_one_pole_tension_is_in_the_journal(tmp_path):
+    from personas.run._journal import Journal
+
+    path, _ = variant(tmp_path, "    tension: pay\n    pole: b", "    tension: pay\n    pole: a")
+    with pytest.warns(UserWarning):
+        inst = load_instrument(path)
+    journal = Journal()
+    journal.one_pole(inst)
+    assert any("'pay'" in line and "acquiescence" in line for line in journal)
 
 
 @pytest.mark.parametrize(("old", "new"), [("pay: -0.5", "pay: -1.5"), ("pay: mid", "pay: middle")])
 def test_persona_position_outside_range(tmp_path, old, new):
     path, text = variant(tmp_path, old, new)
-    (problem,) = problems_of(path, "persona-position")
+    (problem,) = problems_of(path, "bad-position")
     assert_located(problem, path, text, new.split(": ")[1])
 
 

@@ -472,8 +472,9 @@ def test_missing_column_lists_columns_and_suggests_a_name(tmp_path):
     with pytest.raises(InputError) as caught:
         read_responses(path, bool_instrument(id_column="id"))
     (problem,) = caught.value.problems
-    assert problem.column == "q3" and problem.file == str(path) and problem.line == 1
-    assert "question 'q3'" in problem.message
+    assert problem.column == "q3" and problem.file == str(path) and problem.line is None
+    assert "question 'q3'" in problem.message and "header" in problem.message
+    assert "row 1" not in str(problem)
     assert "did you mean 'qq3'?" in problem.hint and "'extra'" in problem.hint
 
 
@@ -635,3 +636,15 @@ def _not_zero_or_one(text: str) -> bool:
         return float(text) not in (0.0, 1.0)
     except ValueError:
         return True
+
+
+def test_a_missing_column_does_not_hide_bad_cells_of_the_others(tmp_path):
+    path = write(tmp_path, "id,q1,q2\nx,1,maybe\ny,7,0\n")
+    with pytest.raises(InputError) as caught:
+        read_responses(path, bool_instrument(id_column="id"))
+    problems = caught.value.problems
+    codes = [p.code for p in problems]
+    assert codes[0] == "missing-column" and problems[0].column == "q3"
+    assert problems[0].line is None  # the header, not "row 1"
+    bad = {(p.column, p.line) for p in problems[1:]}
+    assert ("q2", 2) in bad and ("q1", 3) in bad, [str(p) for p in problems]

@@ -26,9 +26,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("compare",),
     ("embed",),
     ("run",),
+    ("typing",),
     ("charts",),
     ("report",),
     ("waves",),
+    ("plan",),
     ("pipeline",),
     ("_cli_output", "cli"),
 )
@@ -189,7 +191,8 @@ def wrong_package(tmp_path) -> Path:
     )
     (root / "compare" / "a.py").write_text("from personas.compare import b\n")
     (root / "compare" / "b.py").write_text(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from personas.compare.a import A\n"
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from personas.compare.a import A\n"
     )
     return root
 

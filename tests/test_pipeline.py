@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 from sklearn.metrics import adjusted_rand_score
 
@@ -16,6 +17,7 @@ from personas.instrument import load_instrument
 from personas.simulate.core import load_truth, simulate
 
 
+@pytest.mark.slow
 def test_run_reproduces_the_case_study(tmp_path, monkeypatch):
     """On a simulated jobsite wave: k = 5 chosen at the elbow, the planted segments
     recovered, the Survivor and the Quick Win merged, the other four personas confirmed."""
@@ -52,6 +54,7 @@ def test_run_reproduces_the_case_study(tmp_path, monkeypatch):
     assert "merged" in flat and "The Survivor and The Quick Win" in flat
 
 
+@pytest.mark.slow
 def test_demo_renders_a_self_contained_report(tmp_path, monkeypatch):
     """`personas demo` from a fresh folder: simulates, runs, renders, prints the path."""
     copy_study(tmp_path)
@@ -70,3 +73,12 @@ def test_demo_renders_a_self_contained_report(tmp_path, monkeypatch):
     assert len(embedding) == kept and embedding[["x", "y"]].notna().all().all()
     assert len(pd.read_csv(run / "landmarks.csv")) == 6
     assert (run.parent / "index.html").is_file()  # the study page
+
+
+def test_demo_keeps_telling_the_wave_1_story_when_a_second_wave_exists(tmp_path):
+    from personas.pipeline.demo import demo_wave
+
+    names = ["wave-10.csv", "wave-2.csv", "wave-1.csv"]
+    files = [tmp_path / n for n in names]
+    assert demo_wave(files).name == "wave-1.csv"
+    assert demo_wave([tmp_path / "spring.csv", tmp_path / "summer.csv"]).name == "spring.csv"

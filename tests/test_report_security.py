@@ -45,6 +45,8 @@ from personas.pipeline.study import simulate_study
 from personas.report._build_escape import printable
 from personas.report._pandoc import typst_source
 
+pytestmark = pytest.mark.slow  # builds and renders a full hostile run (pandoc, typst)
+
 PAYLOAD = (
     "<script>document.title='PWNED'</script> "
     '<img src=x onerror="document.body.dataset.pwned=1"> {{< pagebreak >}} *b* _u_ '

@@ -70,6 +70,7 @@ def test_same_seed_same_segmentation(planted_wave, seg):
     pd.testing.assert_frame_equal(again.selection.table, seg.selection.table)
 
 
+@pytest.mark.slow
 def test_worker_processes_give_the_same_result(planted_wave):
     clean = clean_from(planted_wave[0].instrument, planted_wave[0].answers.iloc[:400])
     one = segment(clean, k=(3, 5), n_boot=2)

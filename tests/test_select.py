@@ -63,33 +63,42 @@ SWEEP = [  # k, cost, silhouette, stability, min_jaccard
 ]
 
 
-def test_rule_takes_a_stable_elbow_and_explains_a_disagreeing_silhouette():
+def test_rule_takes_the_best_silhouette_and_the_elbow_does_not_veto_it():
     chosen, reasons, warnings = _reasons.choose(_table(SWEEP), 4, binary=True, measured=True)
-    assert chosen == 4 and warnings == []
+    assert chosen == 2 and warnings == []
     assert reasons[0] == (
-        "k = 4: elbow at 4; silhouette highest at 2 (0.45); all four segments stable "
-        "(Jaccard >= 0.80)"
+        "k = 2: elbow at 4; silhouette highest at 2 (0.45); both segments stable "
+        "(Jaccard ≥ 0.90)"
     )
-    assert any("silhouette prefers 2" in r and "yes/no" in r and "chose 4" in r for r in reasons)
+    assert any(r.startswith("the elbow at 4 is one voice, not a veto") for r in reasons)
 
 
-def test_rule_skips_an_unstable_elbow_for_the_best_stable_silhouette():
-    chosen, reasons, _ = _reasons.choose(_table(SWEEP), 5, binary=False, measured=True)
-    assert chosen == 2
-    assert any(r.startswith("the elbow at 5 is not stable") for r in reasons)
+def test_rule_breaks_a_near_tie_of_silhouettes_toward_more_segments():
+    rows = [(2, 900, 0.400, 0.95, 0.9), (3, 600, 0.41, 0.9, 0.85), (4, 400, 0.395, 0.85, 0.8),
+            (5, 300, 0.30, 0.8, 0.8)]  # fmt: skip
+    chosen, reasons, _ = _reasons.choose(_table(rows), 3, binary=True, measured=True)
+    assert chosen == 4  # 0.395 is within 0.02 of the best, 0.41 at 3
+    assert any("within 0.02 of the best (0.41 at 3)" in r for r in reasons)
 
 
-def test_rule_warns_when_no_k_is_stable():
+def test_rule_skips_a_k_with_an_unstable_segment_even_with_the_best_silhouette():
+    rows = [(k, c, s, a, j) for k, c, s, a, j in SWEEP]
+    rows[0] = (2, 900, 0.45, 0.95, 0.55)  # the best silhouette, but an unstable segment
+    chosen, _, warnings = _reasons.choose(_table(rows), 5, binary=False, measured=True)
+    assert chosen == 4 and warnings == []  # best left: 0.40 at 3; 0.38 at 4 is a near tie
+
+
+def test_rule_warns_when_every_k_has_an_unstable_segment():
     rows = [(k, c, s, a, 0.5) for k, c, s, a, _ in SWEEP]
     chosen, reasons, warnings = _reasons.choose(_table(rows), 4, binary=True, measured=True)
-    assert chosen == 4
+    assert chosen == 2
     assert "tentative" in warnings[0]
 
 
 def test_rule_without_stability_says_so():
     rows = [(k, c, s, np.nan, np.nan) for k, c, s, _, _ in SWEEP]
     chosen, reasons, _ = _reasons.choose(_table(rows), 3, binary=True, measured=False)
-    assert chosen == 3
+    assert chosen == 2
     assert "stability was not measured" in reasons[-1]
 
 
@@ -151,3 +160,12 @@ def test_a_ks_stability_does_not_depend_on_the_other_ks():
     a = segment(clean, k=(2, 3), n_boot=3).selection.table.set_index("k").loc[3]
     b = segment(clean, k=(3, 4), n_boot=3).selection.table.set_index("k").loc[3]
     assert a["stability"] == b["stability"] and a["min_jaccard"] == b["min_jaccard"]
+
+
+def test_stability_phrase_of_two_segments_says_both_and_uses_the_sign():
+    import pandas as pd
+
+    two = _reasons.stability_phrase(pd.Series({"k": 2, "min_jaccard": 0.91}))
+    assert two == "both segments stable (Jaccard ≥ 0.91)"
+    five = _reasons.stability_phrase(pd.Series({"k": 5, "min_jaccard": 0.9}))
+    assert five.startswith("all five segments stable") and ">=" not in five

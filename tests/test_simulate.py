@@ -240,7 +240,7 @@ def test_invalid_truth_reports_every_problem_with_its_line(jobsite, tmp_path):
     assert {
         (2, "bad-rate"),
         (6, "unknown-persona"),
-        (7, "segment-position"),
+        (7, "bad-position"),
         (7, "unknown-tension"),
         (8, "segment-answer"),
         (9, "duplicate-id"),
@@ -360,6 +360,7 @@ def test_write_wave_rejects_unknown_format(jobsite, truth, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_planted_jobsite_segments_are_recoverable(jobsite, truth):
     sim = simulate(jobsite, n=2000, random_state=0, truth=truth)
     keep = sim.truth["clean"].to_numpy()

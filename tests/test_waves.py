@@ -67,6 +67,7 @@ def test_a_planted_share_shift_is_detected_and_noise_is_not():
     assert table.loc[table["id"] == 1, "share"].item() == pytest.approx(0.45)
 
 
+@pytest.mark.slow
 def test_two_waves_of_jobsite_report_what_changed(study):
     """wave-2 of the jobsite truth: Quick money grows, the Perfectionist shrinks, a new
     segment (career changers) appears. Everything chosen by the defaults (k-modes, k auto)."""

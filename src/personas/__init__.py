@@ -15,6 +15,8 @@ loaded only when a map is drawn).
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 __version__ = "0.1.0"
 
@@ -62,3 +64,23 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """``personas`` itself: the stage verbs win over the subpackages of the same name.
+
+    ``segment``, ``compare``, ``embed`` and ``simulate`` are both a verb exported here and the
+    subpackage that holds it. Importing a subpackage makes Python set it as an attribute of
+    ``personas``, which would hide the verb (``from personas import segment`` would give the
+    module, depending on what was imported first). The attribute is not stored, so the lazy
+    :func:`__getattr__` returns the verb; import the subpackages' contents with
+    ``from personas.segment import ...``.
+    """
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return  # the subpackage personas.<name>: keep the verb of that name
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -16,6 +16,7 @@ _OUTPUT_KINDS = (
     ("run", ("summary.json", "clean/clean.parquet")),
     ("clean", ("clean.parquet",)),
     ("assign", ("assignments.csv",)),
+    ("plan", ("plan.json",)),
 )
 
 

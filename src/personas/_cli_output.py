@@ -99,8 +99,21 @@ def print_segments(run) -> None:
     console.print(table)
 
 
+def _uncertain(persona) -> str:
+    """' (uncertain: 6/10 refits)' for a verdict that comes back in fewer than 70% of refits."""
+    st = persona.get("stability") or {}
+    return f" (uncertain: {st['same']}/{st['refits']} refits)" if st.get("uncertain") else ""
+
+
 def print_verdicts(run) -> None:
     """Hand-made personas against the data: a verdict table, then why, one line each."""
+    structure = run.summary.get("structure") or {}
+    if structure.get("clear") is False:
+        console.print(
+            "[bold]No clear segments[/bold]: these answers group hardly better than the same "
+            f"answers shuffled question by question (gap {structure.get('gap') or 0:.3f}); "
+            "no persona is confirmed and no new segment is reported."
+        )
     personas = run.summary.get("personas") or []
     if not personas:
         return
@@ -118,7 +131,7 @@ def print_verdicts(run) -> None:
         sim, cov = p.get("similarity"), p.get("coverage")
         table.add_row(
             safe(p["name"]),
-            p["verdict"],
+            p["verdict"] + _uncertain(p),
             segs,
             "–" if sim is None else f"{sim:.0%}",
             "–" if cov is None else f"{cov:.0%}",
@@ -134,7 +147,8 @@ def print_verdicts(run) -> None:
 def print_shares(result, *, echo=None) -> None:
     """Shares of the new respondents per segment, and how many are far from every segment."""
     echo = echo or console.print
-    table = Table(title=f"{len(result.table):,} new respondents", title_justify="left")
+    title = f"{len(result.table):,} new respondents{excluded_note(result)}"
+    table = Table(title=title, title_justify="left")
     for col, justify in (("#", "right"), ("segment", "left"), ("n", "right"), ("share", "right")):
         table.add_column(col, justify=justify)
     for row in result.shares.itertuples(index=False):
@@ -145,3 +159,81 @@ def print_shares(result, *, echo=None) -> None:
         f"{far:,} respondents ({far / max(len(result.table), 1):.0%}) are farther from every "
         "segment than 95% of the run's own respondents."
     )
+
+
+def print_wave_changes(run) -> None:
+    """With a baseline: what grew, shrank, is new or is gone since then, with sizes, first."""
+    from personas.report._build_waves import change_phrase, wave_changes
+
+    base = run.summary.get("baseline")
+    if not base:
+        return
+    changes = wave_changes(run.summary)
+    since = safe(base.get("wave") or "the baseline wave")
+    if not changes:
+        console.print(f"Since {since}: no persona changed its share significantly.")
+        return
+    console.print(f"Since {since}:", style="bold")
+    for row in changes:
+        console.print(f"  • {safe(change_phrase(row))}")
+
+
+def excluded_note(result) -> str:
+    """``" (32 of 300 rows excluded: 20 speeder, 12 duplicate id; see exclusions.csv)"``,
+    or nothing when every row was kept: said next to "N new respondents"."""
+    ledger = getattr(getattr(result, "clean", None), "ledger", None)
+    if ledger is None or ledger.loaded == ledger.kept:
+        return ""
+    reasons = ", ".join(f"{n:,} {safe(reason)}" for reason, n in ledger.counts().items())
+    return (
+        f" ({ledger.loaded - ledger.kept:,} of {ledger.loaded:,} rows excluded: {reasons}; "
+        "see exclusions.csv)"
+    )
+
+
+def print_screener(typing: dict, *, echo=None) -> None:
+    """The screener found by ``personas typing``: its questions, step by step, and its mistakes."""
+    echo = echo or console.print
+    names = typing.get("names") or {}
+    texts = {q["id"]: q.get("text", "") for q in typing["rule"]["questions"]}
+    table = Table(title="Screener (forward selection)", title_justify="left")
+    for col, justify in (("#", "right"), ("question", "left"), ("text", "left"),
+                         ("CV accuracy", "right")):  # fmt: skip
+        table.add_column(col, justify=justify)
+    for step in typing["steps"]:
+        qid = step["question"]
+        table.add_row(str(step["questions"]), safe(qid), safe(texts.get(qid, "")),
+                      f"{step['accuracy']:.1%}")  # fmt: skip
+    echo(table)
+    done = "reaches" if typing["reached"] else "does NOT reach"
+    echo(f"{len(typing['questions'])} questions type {typing['respondents']:,} respondents with "
+         f"{typing['accuracy']:.1%} cross-validated accuracy ({done} the target "
+         f"{typing['target']:.0%}).")  # fmt: skip
+    from personas.typing import confused_pairs
+
+    for pair in confused_pairs(typing):
+        seg = names.get(str(pair["segment"]), f"Segment {pair['segment']}")
+        given = names.get(str(pair["given"]), f"Segment {pair['given']}")
+        echo(f"  • {pair['share']:.0%} of {safe(seg)} are typed as {safe(given)}")
+
+
+def print_plan(plan, *, echo=None) -> None:
+    """The sample size each persona needs (``personas plan``), per noise level."""
+    echo = echo or console.print
+    table = Table(
+        title=f"Sample size needed ({plan.grid['runs']} simulated waves per cell)",
+        title_justify="left",
+    )
+    for col, justify in (("persona", "left"), ("right verdict", "left"), ("noise", "right"),
+                         ("n for 80%", "right"), ("n for 90%", "right")):  # fmt: skip
+        table.add_column(col, justify=justify)
+    largest = max(plan.grid["n"])
+    for row in plan.needed:
+        cells = [f"{row[level]:,}" if row[level] is not None else f"> {largest:,}"
+                 for level in ("80", "90")]  # fmt: skip
+        table.add_row(safe(row["name"]), plan.expected[row["persona"]], f"{row['noise']:g}", *cells)
+    echo(table)
+    for row in plan.k_rows:
+        if row["n"] == largest:
+            echo(f"k = {plan.right_k} found in {row['p']:.0%} of the waves of {largest:,} "
+                 f"at noise {row['noise']:g}")  # fmt: skip

@@ -16,11 +16,20 @@ from pathlib import Path
 import click
 
 from personas import __version__
-from personas._cli_output import console, print_ledger, print_segments, print_verdicts, progress
-from personas._paths import default_out, resolve_data, resolve_run, resolve_study
+from personas._cli_output import (
+    console,
+    print_ledger,
+    print_segments,
+    print_verdicts,
+    print_wave_changes,
+    progress,
+)
+from personas._paths import default_out, resolve_run, resolve_study
 from personas.errors import InputError, PersonasError
+from personas.io.formats import cli_names, writable_names
+from personas.io.locate import resolve_data
 
-FORMATS = click.Choice(["csv", "tsv", "xlsx", "sav", "zsav", "dta", "parquet", "qualtrics"])
+FORMATS = click.Choice(cli_names())  # the registry in personas.io.formats
 
 
 def _handle_errors(command):
@@ -125,12 +134,22 @@ def validate(study: str, waves: bool) -> None:
     help="Write to this file instead of standard output.",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed of the question order.")
+@click.option(
+    "--typing",
+    "typing_run",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Export only the screener of this run (its typing.json).",
+)
 @_handle_errors
-def instrument(study: str, to: str, out: Path | None, seed: int) -> None:
+def instrument(study: str, to: str, out: Path | None, seed: int, typing_run) -> None:
     """Write the survey to field: preview, Qualtrics Advanced Format TXT, or CSV codebook."""
     from personas.instrument import export, load_instrument
 
     inst = load_instrument(resolve_study(study))
+    if typing_run is not None:
+        from personas.typing import load_typing, screener_instrument
+
+        inst = screener_instrument(inst, load_typing(resolve_run(typing_run)))
     text = export.render_survey(inst, to=to, random_state=seed)
     if out is None:
         click.echo(text, nl=False)
@@ -154,7 +173,7 @@ def instrument(study: str, to: str, out: Path | None, seed: int) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "xlsx", "sav", "parquet"]),
+    type=click.Choice(writable_names()),
     default="csv",
     show_default=True,
     help="File format of the wave.",
@@ -259,7 +278,9 @@ def clean(study, data, wave, fmt, lenient, out) -> None:
 def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report, to) -> None:
     """Load, clean, segment, compare, embed and report one wave."""
     from personas.pipeline.study import run_study
+    from personas.segment.k import parse_k
 
+    k = parse_k(k)  # before any file is looked at: a bad --k is refused at once
     study_dir = resolve_study(study)
     data_path, wave_name = resolve_data(study_dir, data=data, wave=wave)
     result = run_study(
@@ -270,13 +291,14 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
         format=fmt,
         lenient=lenient,
         method=method,
-        k=_parse_k(k),
+        k=k,
         random_state=seed,
         baseline=baseline,
         report=_parse_formats(to) if report else (),
         progress=progress(),
         echo=console.print,
     )
+    print_wave_changes(result.run)
     print_segments(result.run)
     print_verdicts(result.run)
     click.echo(f"Run: {result.run.path}")
@@ -302,13 +324,20 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: RUN/assigned/DATA-NAME).",
 )
+@click.option(
+    "--typing",
+    "screener",
+    is_flag=True,
+    help="Type people from the run's screener questions only (see `personas typing`).",
+)
 @_handle_errors
-def assign(run_dir, data, fmt, lenient, out) -> None:
+def assign(run_dir, data, fmt, lenient, out, screener) -> None:
     """Put new respondents into an existing run's segments."""
     from personas._cli_output import print_shares
-    from personas.waves import assign_file
+    from personas.waves import assign_file, assign_screener_file
 
-    result = assign_file(resolve_run(run_dir), data, out=out, format=fmt, lenient=lenient)
+    assign_with = assign_screener_file if screener else assign_file
+    result = assign_with(resolve_run(run_dir), data, out=out, format=fmt, lenient=lenient)
     print_shares(result, echo=console.print)
     click.echo(f"Wrote {result.path}")
 
@@ -334,6 +363,78 @@ def report(run_dir, to, engine) -> None:
         resolve_run(run_dir), to=_parse_formats(to), engine=engine
     ).items():
         click.echo(f"Report ({fmt_name}): {path}")
+
+
+@main.command("typing")
+@click.argument("run_dir", metavar="RUN")
+@click.option(
+    "--max-questions", default=8, show_default=True, help="At most this many questions."
+)
+@click.option(
+    "--target", default=0.9, show_default=True, help="Cross-validated accuracy to reach."
+)
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The run's wave file, when it is no longer where the run read it.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the cross-validation folds.")
+@_handle_errors
+def typing_command(run_dir, max_questions, target, data, seed) -> None:
+    """Find the few questions that type people into a run's segments (writes typing.json)."""
+    from personas._cli_output import print_screener
+    from personas.typing import type_run
+
+    run_path = resolve_run(run_dir)
+    result = type_run(
+        run_path, data=data, max_questions=max_questions, target=target, random_state=seed
+    )
+    print_screener(result, echo=console.print)
+    click.echo(f"Wrote {run_path / 'typing.json'}")
+
+
+@main.command()
+@click.argument("study")
+@click.option(
+    "--n", "sizes", default="200,500,1000,2000,5000", show_default=True,
+    help="Sample sizes, comma-separated (each at least 50).",
+)
+@click.option(
+    "--noise", default="0.1,0.2", show_default=True,
+    help="Answer noise levels, comma-separated (0 to 0.5).",
+)
+@click.option("--runs", default=20, show_default=True, help="Simulated waves per grid cell.")
+@click.option("--seed", default=0, show_default=True, help="Random seed.")
+@click.option("--jobs", default=-1, show_default=True, help="Worker processes (-1: every core).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: reports/STUDY/plan).",
+)
+@_handle_errors
+def plan(study, sizes, noise, runs, seed, jobs, out) -> None:
+    """Simulate waves at each sample size: how many respondents each persona needs."""
+    from personas._cli_output import print_plan
+    from personas.plan import plan_study
+
+    study_dir = resolve_study(study)
+    out = out or default_out(study_dir, "plan")
+    result = plan_study(
+        study_dir, out=out, n=_parse_list(sizes, "--n", int),
+        noise=_parse_list(noise, "--noise", float), runs=runs, random_state=seed, n_jobs=jobs,
+    )  # fmt: skip
+    print_plan(result, echo=console.print)
+    click.echo(f"Wrote {out / 'plan.json'} and {out / 'index.html'}")
+
+
+def _parse_list(text: str, option: str, kind):
+    """``"200,500"`` → ``[200, 500]``, or an :class:`InputError` naming ``option``."""
+    try:
+        values = [kind(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        values = []
+    if not values:
+        raise InputError(f"{option} takes comma-separated numbers such as 200,500; got {text!r}")
+    return values
 
 
 def _parse_k(text: str):

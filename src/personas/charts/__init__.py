@@ -38,8 +38,10 @@ from personas.charts._personas import (
     shares_chart,
     similarity_heatmap,
 )
+from personas.charts._plan import power_chart
 from personas.charts._style import PALETTE, alt_text, segment_colors
 from personas.charts._tensions import pole_value, tension_chart
+from personas.charts._typing import typing_accuracy_chart
 from personas.charts._waves import shares_over_waves_chart
 
 __all__ = [
@@ -62,4 +64,6 @@ __all__ = [
     "persona_card_chart",
     "exclusions_chart",
     "shares_over_waves_chart",
+    "typing_accuracy_chart",
+    "power_chart",
 ]

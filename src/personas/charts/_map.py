@@ -15,9 +15,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from personas.charts._labels import Plot, place_labels, text_width
 from personas.charts._style import INK, finish, segment_scale
 
-__all__ = ["map_chart", "sample_points", "MAX_POINTS"]
+__all__ = ["map_chart", "sample_points", "label_positions", "MAX_POINTS"]
 
 #: Altair's default row limit; the map never embeds more points than this.
 MAX_POINTS = 5000
@@ -93,30 +94,64 @@ def _merge_coinciding(marks: pd.DataFrame, *, tolerance: float = 0.02) -> pd.Dat
     ).reset_index(drop=True)
 
 
-def _landmark_layers(landmarks: pd.DataFrame) -> list:
-    if landmarks is None or landmarks.empty:
-        return []
-    marks = _merge_coinciding(landmarks[["persona", "name", "x", "y"]])
-    marks["kind"] = "Hand-made persona"
-    base = alt.Chart(marks).encode(
-        x="x:Q",
-        y="y:Q",
-        tooltip=[
-            alt.Tooltip("name:N", title="Hand-made persona"),
-            alt.Tooltip("kind:N", title="Shown as"),
-        ],
+#: Size of the map's plot, in pixels, and the room left around the outermost dots.
+WIDTH, HEIGHT, PAD = 640, 460, 0.06
+LABEL_SIZE = 13.5
+
+
+def _domains(points: pd.DataFrame, marks: pd.DataFrame | None) -> tuple[tuple, tuple]:
+    """The x and y ranges of the map: every dot and diamond, plus a margin of ``PAD``."""
+    frames = [points[["x", "y"]]] + ([marks[["x", "y"]]] if marks is not None else [])
+    both = pd.concat(frames)
+    out = []
+    for axis in ("x", "y"):
+        lo, hi = float(both[axis].min()), float(both[axis].max())
+        pad = max(hi - lo, 1e-9) * PAD
+        out.append((lo - pad, hi + pad))
+    return out[0], out[1]
+
+
+def label_positions(marks: pd.DataFrame, points: pd.DataFrame, plot: Plot) -> pd.DataFrame:
+    """``marks`` with ``lx, ly``: where each label goes (data units), beside its diamond,
+    off the dots where it can be, and never on another label (:func:`place_labels`)."""
+    ax, ay = plot.to_pixels(marks["x"], marks["y"])
+    dx, dy = plot.to_pixels(points["x"], points["y"])
+    sizes = np.column_stack(
+        [[text_width(t, LABEL_SIZE) for t in marks["name"]], np.full(len(marks), LABEL_SIZE + 4)]
     )
+    centres = place_labels(
+        np.column_stack([ax, ay]), sizes, plot, dots=np.column_stack([dx, dy]), clearance=10
+    )
+    lx, ly = plot.to_data(centres[:, 0], centres[:, 1])
+    return marks.assign(lx=lx, ly=ly)
+
+
+def _landmark_layers(marks: pd.DataFrame | None, points: pd.DataFrame, plot: Plot) -> list:
+    if marks is None or marks.empty:
+        return []
+    marks = label_positions(marks, points, plot)
+    marks["kind"] = "Hand-made persona"
+    tooltip = [
+        alt.Tooltip("name:N", title="Hand-made persona"),
+        alt.Tooltip("kind:N", title="Shown as"),
+    ]
+    base = alt.Chart(marks).encode(x="x:Q", y="y:Q", tooltip=tooltip)
+    leader = base.mark_rule(color=INK, strokeWidth=0.8, opacity=0.6).encode(x2="lx:Q", y2="ly:Q")
     diamond = base.mark_point(
         shape="diamond", size=190, filled=True, fill="white", stroke=INK, strokeWidth=2, opacity=1
     )
     # limit: a long persona name ends in an ellipsis (full name in the tooltip) instead of
     # stretching the map.
-    text = dict(align="center", baseline="bottom", dy=-11, fontSize=13.5, fontWeight=600, limit=240)
-    halo = base.mark_text(
-        **text, stroke="white", strokeWidth=4, strokeJoin="round", opacity=0.9
-    ).encode(text="name:N")
-    label = base.mark_text(**text, color=INK).encode(text="name:N")
-    return [diamond, halo, label]
+    text = dict(align="center", baseline="middle", fontSize=LABEL_SIZE, fontWeight=600, limit=240)
+    at = alt.Chart(marks).encode(x="lx:Q", y="ly:Q", text="name:N", tooltip=tooltip)
+    halo = at.mark_text(**text, stroke="white", strokeWidth=4, strokeJoin="round", opacity=0.9)
+    label = at.mark_text(**text, color=INK)
+    return [leader, diamond, halo, label]
+
+
+def _dot_size(n: int) -> int:
+    """Dot area in square pixels: larger for a small map, smaller for thousands of dots."""
+    return int(np.clip(60000 / max(n, 1), 28, 90))
 
 
 def map_chart(
@@ -148,12 +183,21 @@ def map_chart(
     points = _points(
         sample_points(embedding, max_points=max_points, random_state=random_state), segments
     )
+    marks = (
+        _merge_coinciding(landmarks[["persona", "name", "x", "y"]])
+        if landmarks is not None and not landmarks.empty
+        else None
+    )
+    x_domain, y_domain = _domains(points, marks)
+    plot = Plot(WIDTH, HEIGHT, x_domain, y_domain)
+    # Dots large and half transparent: a segment reads as an area, and where dots pile up
+    # the colour deepens instead of a few dots hiding hundreds.
     dots = (
         alt.Chart(points)
-        .mark_circle(size=34, opacity=0.85, stroke="white", strokeWidth=0.4)
+        .mark_circle(size=_dot_size(len(points)), opacity=0.45, strokeWidth=0)
         .encode(
-            x=alt.X("x:Q", axis=None, scale=alt.Scale(zero=False, nice=False, padding=16)),
-            y=alt.Y("y:Q", axis=None, scale=alt.Scale(zero=False, nice=False, padding=16)),
+            x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=list(x_domain), nice=False)),
+            y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=list(y_domain), nice=False)),
             color=alt.Color(
                 "persona:N", scale=segment_scale(segments), title="Data-driven persona"
             ),
@@ -174,7 +218,9 @@ def map_chart(
             else ""
         )
     )
-    chart = alt.layer(dots, *_landmark_layers(landmarks)).properties(width=640, height=460)
+    chart = alt.layer(dots, *_landmark_layers(marks, points, plot)).properties(
+        width=WIDTH, height=HEIGHT
+    )
     return finish(
         chart,
         title="Who answered alike",

@@ -194,7 +194,11 @@ def similarity_heatmap(summary: Mapping):
     matched = frame[frame["match"]]
     parts = "; ".join(f"{r.persona} matches {r.segment} at {r.text}" for r in matched.itertuples())
     return finish(
-        _heat_layers(frame).properties(width=min(112 * n_cols, 720), height=44 * n_rows),
+        # usermeta narrow=False: a grid of written-in values cannot get narrower (its cells
+        # would overprint); where it does not fit, it scrolls sideways at full size.
+        _heat_layers(frame).properties(
+            width=min(112 * n_cols, 720), height=44 * n_rows, usermeta={"narrow": False}
+        ),
         title="Hand-made personas against the data",
         subtitle="Rows: hand-made personas and their verdict. Columns: data-driven personas. "
         "Outlined: the match.",

@@ -53,7 +53,30 @@ def _dodge(marks: pd.DataFrame) -> pd.DataFrame:
     inward = np.where(marks.loc[made, "position"] > 0, -1.0, 1.0)
     marks["shown"] = marks["position"]
     marks.loc[made, "shown"] = marks.loc[made, "position"] + inward * 0.055 * rank
+    data = marks["kind"].eq("data")
+    for _, group in marks[data].groupby("tension", sort=False):
+        marks.loc[group.index, "shown"] = spread_apart(group["position"], gap=DOT_GAP)
     return marks
+
+
+#: The least distance between two data-driven dots on one line (a dot is ~15 px of 560).
+DOT_GAP = 0.055
+
+
+def spread_apart(values: pd.Series, *, gap: float, lo: float = -1.0, hi: float = 1.0):
+    """``values`` moved apart so that no two are closer than ``gap`` (within ``[lo, hi]``),
+    each as little as a left-to-right then right-to-left sweep allows; order is kept.
+    The tooltips still give the exact positions."""
+    order = np.argsort(values.to_numpy(), kind="stable")
+    xs = values.to_numpy(dtype=float)[order].copy()
+    for i in range(1, len(xs)):
+        xs[i] = max(xs[i], xs[i - 1] + gap)
+    xs[-1:] = np.minimum(xs[-1:], hi)
+    for i in range(len(xs) - 2, -1, -1):
+        xs[i] = min(xs[i], xs[i + 1] - gap)
+    out = np.empty_like(xs)
+    out[order] = np.clip(xs, lo, hi)
+    return out
 
 
 def _axis_layers(axes: pd.DataFrame, y: alt.Y) -> list:
@@ -139,7 +162,10 @@ def tension_chart(summary: Mapping):
     )
     layers = _axis_layers(axes, y) + _marker_layers(summary, marks, y)
     return finish(
-        alt.layer(*layers).properties(width=560, height=alt.Step(74)),
+        # narrow=False: the pole texts at both ends of a line would run into each other.
+        alt.layer(*layers).properties(
+            width=560, height=alt.Step(74), usermeta={"narrow": False}
+        ),
         title="Where each persona stands on each tension",
         subtitle="Dots: data-driven personas. Outlined diamonds above the line: where "
         "the hand-made persona they match was expected.",

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from personas.instrument._answers import answer_code, position_code
+from personas.instrument._answers import answer_code
 from personas.instrument._check import Checker
+from personas.instrument._positions import read_positions
 from personas.instrument._yaml import Node
 from personas.instrument.model import Instrument
 
@@ -157,7 +158,9 @@ def _entry(check: Checker, node: Node, where: str, instrument: Instrument) -> Na
         ):
             persona = None
     answers = _answers(check, fields.get("profile"), where, instrument)
-    positions = _positions(check, fields.get("tensions"), where, instrument)
+    positions = read_positions(
+        check, fields.get("tensions"), where, [t.id for t in instrument.tensions], non_empty=True
+    )
     if len(check.problems) > before:
         return None
     return NameEntry(name.strip(), persona, answers, positions, node.line)
@@ -183,28 +186,6 @@ def _answers(check: Checker, node: Node | None, where: str, inst: Instrument) ->
             )
             continue
         out[qid] = code
-    return out
-
-
-def _positions(check: Checker, node: Node | None, where: str, inst: Instrument) -> dict:
-    out = {}
-    known = [t.id for t in inst.tensions]
-    for _, key, value in check.pairs(
-        node, f"tensions of {where}", example="{speed: a}", non_empty=True
-    ):
-        tid = key.text or ""
-        if not check.reference(key, tid, known, what="tension", where=f"tensions of {where}"):
-            continue
-        code = position_code(value)
-        if code is None:
-            check.add(
-                value,
-                f"{where} has position '{value.text or value.kind}' on '{tid}'",
-                code="bad-position",
-                hint="Write a, b, mid, or a number from -1 (pole a) to 1 (pole b)",
-            )
-            continue
-        out[tid] = code
     return out
 
 

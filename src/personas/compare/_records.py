@@ -7,9 +7,12 @@ Suggested names (users override them in ``names.yaml``, see :mod:`personas.compa
 * a merge: the personas' names joined by ``" + "`` ("The Survivor + The Quick Win");
 * a persona spread over several segments (split): its name plus, per segment, the pole of the
   tension on which that segment differs most from the others of the split;
-* a new segment: its two most distinctive tension poles (the poles it holds, |position| >= 1/3,
-  farthest from the share-weighted average of all segments), e.g. "Work where and when I
-  want, new challenges and variety"; "No clear leaning" when it holds no pole.
+* a new segment that is the closest one of personas matched nowhere (below the threshold):
+  "Close to The Survivor and The Quick Win", never those personas' own pole words;
+* any other new segment: its two most distinctive tension poles (the poles it holds,
+  |position| >= 1/3, farthest from the share-weighted average of all segments), e.g.
+  "Work where and when I want, new challenges and variety"; "No clear leaning" when it
+  holds no pole.
 
 Names are made unique by appending " (2)", " (3)" in order of segment size.
 """
@@ -82,12 +85,28 @@ def segment_records(ctx: Context) -> tuple[SegmentMatch, ...]:
 
 def _suggest(ctx: Context, k: int, members: list[int]) -> str:
     if not members:
+        near = _near_misses(ctx, k)
+        if near:  # not its poles: those are these personas' own words, and they did not match
+            return "Close to " + _and(ctx.names[q] for q in near)
         return _descriptive(ctx, k)
     base = " + ".join(ctx.names[q] for q in members)
     siblings = sorted({j for q in members for j in ctx.decision.segments[q]})
     if len(siblings) < 2:
         return base
     return f"{base} – {_distinguishing_pole(ctx, k, siblings)}"
+
+
+def _near_misses(ctx: Context, k: int) -> list[int]:
+    """Personas matched to no segment whose closest segment is ``k``, closest first."""
+    d = ctx.decision
+    lone = [q for q in range(len(d.segments)) if not d.segments[q] and ctx.s.shape[1]]
+    near = [q for q in lone if int(d.best[q]) == k and np.isfinite(ctx.s[q, k])]
+    return sorted(near, key=lambda q: (-float(ctx.s[q, k]), q))
+
+
+def _and(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _distinguishing_pole(ctx: Context, k: int, siblings: list[int]) -> str:

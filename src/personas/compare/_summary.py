@@ -1,15 +1,16 @@
-"""A :class:`~personas.compare.core.Comparison` as ``summary.json`` parts, a CLI table and a
-one-paragraph verdict."""
+"""A :class:`~personas.compare.core.Comparison` as ``summary.json`` parts and a CLI table.
+
+The one-paragraph verdict is in :mod:`personas.compare.plain`."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from personas.compare._reasons import join_words, pct
+from personas.compare._reasons import pct
 from personas.compare.model import Comparison
 
-__all__ = ["comparison_summary", "verdict_table", "verdict_paragraph"]
+__all__ = ["comparison_summary", "verdict_table"]
 
 
 def _number(x: Any) -> float | None:
@@ -27,7 +28,9 @@ def comparison_summary(comparison: Comparison) -> dict:
     dict
         ``segments`` (segment id -> ``persona, personas, similarity, name``, to merge into the
         run's segment entries), ``personas`` (one entry per hand-made persona: ``id, name,
-        summary, verdict, segments, similarity, coverage, merged_with, reason, tensions``),
+        summary, verdict, segments, similarity, coverage, merged_with, reason, tensions,
+        stability`` (``same, refits, share, uncertain``: the verdict over bootstrap refits, or
+        None), ``unstable_segments``, ``clear_segments`` (False: no clear segments),
         ``new_segments``, ``similarity`` (``personas``, ``segments``, ``values`` row per
         persona), ``tensions`` (``id, label, a, b, separation``, most separating first) and
         ``thresholds``. Plain JSON types; NaN becomes ``None``.
@@ -58,6 +61,7 @@ def comparison_summary(comparison: Comparison) -> dict:
                 "merged_with": list(v.merged_with),
                 "reason": v.reason,
                 "tensions": {str(t): float(x) for t, x in positions.items()},
+                "stability": _stability(v),
             }
         )
     sim = c.similarity
@@ -65,6 +69,8 @@ def comparison_summary(comparison: Comparison) -> dict:
         "segments": segments,
         "personas": personas,
         "new_segments": [int(k) for k in c.new_segments],
+        "unstable_segments": [int(k) for k in c.unstable_segments],
+        "clear_segments": bool(c.clear),
         "similarity": {
             "personas": [str(p) for p in sim.index],
             "segments": [int(k) for k in sim.columns],
@@ -84,6 +90,22 @@ def comparison_summary(comparison: Comparison) -> dict:
     }
 
 
+def _stability(v) -> dict | None:
+    """A verdict's stability over refits for ``summary.json`` (None without refits)."""
+    if not v.refits:
+        return None
+    return {"same": int(v.refits_same), "refits": int(v.refits),
+            "share": round(v.stability, 4), "uncertain": bool(v.uncertain)}  # fmt: skip
+
+
+def stability_text(v) -> str:
+    """'confirmed in 9 of 10 refits' (with 'uncertain: ' in front below 70%), or ''."""
+    if not v.refits:
+        return ""
+    text = f"{v.verdict} in {v.refits_same} of {v.refits} refits"
+    return f"uncertain: {text}" if v.uncertain else text
+
+
 def verdict_table(comparison: Comparison) -> list[tuple[str, str, str, str]]:
     """One row per hand-made persona: ``(name, verdict, segments, similarity)`` as text.
 
@@ -100,50 +122,3 @@ def verdict_table(comparison: Comparison) -> list[tuple[str, str, str, str]]:
         rows.append((v.name, v.verdict, where, pct(v.similarity, confirm)))
     return rows
 
-
-def verdict_paragraph(comparison: Comparison) -> str:
-    """The one-paragraph verdict that opens the report and the journal.
-
-    Example: "5 data-driven segments from 1,843 respondents; 4 of 6 hand-made personas
-    confirmed; The Survivor and The Quick Win merge into one segment; no new segment."
-    """
-    c = comparison
-    k, n = len(c.segments), len(c.segmentation.labels)
-    parts = [f"{k} data-driven segment{'s' if k != 1 else ''} from {n:,} respondents"]
-    total = len(c.verdicts)
-    if total == 0:
-        parts.append("no hand-made personas to compare with")
-    else:
-        parts.append(
-            f"{c.count('confirmed')} of {total} hand-made persona"
-            f"{'s' if total != 1 else ''} confirmed"
-        )
-    parts.extend(_merges(c))
-    for v in c.verdicts:
-        if v.verdict == "split":
-            parts.append(f"{v.name} splits into {len(v.segments)} segments")
-    missing = [v.name for v in c.verdicts if v.verdict == "unsupported"]
-    if missing:
-        parts.append(f"the data does not show {join_words(missing, 'or')}")
-    parts.append(_new(c))
-    return "; ".join(parts) + "."
-
-
-def _merges(c: Comparison) -> list[str]:
-    seen, out = set(), []
-    for v in c.verdicts:
-        if v.verdict != "merged" or v.persona in seen:
-            continue
-        group = [v.persona, *v.merged_with]
-        seen.update(group)
-        names = [w.name for w in c.verdicts if w.persona in group]
-        out.append(f"{join_words(names)} merge into one segment")
-    return out
-
-
-def _new(c: Comparison) -> str:
-    if not c.new_segments:
-        return "no new segment"
-    names = [f"“{c.segment(k).name.text}”" for k in c.new_segments]
-    n = len(names)
-    return f"{n} new segment{'s' if n != 1 else ''} ({', '.join(names)})"

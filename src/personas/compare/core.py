@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 
 import pandas as pd
 
@@ -54,7 +55,8 @@ from personas.compare._profiles import (
 )
 from personas.compare._reasons import Context, pct
 from personas.compare._records import persona_records, segment_records
-from personas.compare._summary import comparison_summary, verdict_paragraph, verdict_table
+from personas.compare._summary import comparison_summary, verdict_table
+from personas.compare._trust import no_clear_reason, unstable, verdict_stability
 from personas.compare._verdicts import decide
 from personas.compare.model import (
     VERDICTS,
@@ -64,6 +66,7 @@ from personas.compare.model import (
     SegmentName,
 )
 from personas.compare.names import apply_names, load_names
+from personas.compare.plain import verdict_paragraph
 from personas.errors import InputError, Problem
 from personas.instrument.model import Instrument
 from personas.segment.model import Segmentation
@@ -125,11 +128,22 @@ def compare(
 
     Examples
     --------
+    The segmentation of :func:`personas.segment.segment`'s example (a simulated jobsite wave,
+    run from the repository root):
+
+    >>> import pathlib, tempfile
+    >>> from personas import clean, load_instrument, read_responses, segment, simulate, write_wave
     >>> from personas.compare.core import compare, verdict_paragraph
-    >>> comparison = compare(segmentation)  # doctest: +SKIP
-    >>> verdict_paragraph(comparison)  # doctest: +SKIP
-    '5 data-driven segments from 1,843 respondents; 4 of 6 hand-made personas confirmed; The
-    Survivor and The Quick Win merge into one segment; no new segment.'
+    >>> from personas.simulate.core import load_truth
+    >>> inst = load_instrument("surveys/jobsite")
+    >>> truth = load_truth("surveys/jobsite/truth.yaml", inst)
+    >>> wave = pathlib.Path(tempfile.mkdtemp()) / "wave-1.csv"
+    >>> _ = write_wave(simulate(inst, n=2000, random_state=0, truth=truth), wave)
+    >>> seg = segment(clean(read_responses(wave, inst)), k=5, n_boot=0, random_state=0)
+    >>> print(verdict_paragraph(compare(seg)))  # doctest: +NORMALIZE_WHITESPACE
+    The answers of 1,830 respondents fall into 5 data-driven personas. 4 of the 6 hand-made
+    personas are confirmed. The Survivor and The Quick Win merge into one: the data cannot
+    tell them apart. No new persona appeared.
     """
     instrument = instrument if instrument is not None else segmentation.instrument
     _check_thresholds(confirm=confirm, coverage_threshold=coverage_threshold)
@@ -150,15 +164,18 @@ def compare(
     )
     personas = [p.id for p in instrument.personas]
     covered = coverage(expected, fr, threshold=coverage_threshold)
+    verdicts, new, shaky = _trusted(segmentation, ctx, expected, covered)
     comparison = Comparison(
         segmentation=segmentation,
         instrument=instrument,
         expected=expected,
         similarity=sim,
         coverage=covered,
-        verdicts=persona_records(ctx, covered),
-        segments=segment_records(ctx),
-        new_segments=tuple(fr.segment_ids[k] for k in decision.new),
+        verdicts=verdicts,
+        segments=_plain_names(segment_records(ctx), segmentation, shaky),
+        new_segments=new,
+        unstable_segments=shaky,
+        clear=segmentation.selection is None or segmentation.selection.clear,
         matching={
             pid: (fr.segment_ids[m] if m >= 0 else None)
             for pid, m in zip(personas, decision.match, strict=True)
@@ -167,13 +184,66 @@ def compare(
         persona_tensions=tension_positions(expected.to_numpy(), fr, expected.index),
         tension_separation=separation(fr, seg_pos),
         thresholds={"confirm": float(confirm), "coverage_threshold": float(coverage_threshold)},
-        journal=_journal(fr, confirm, coverage_threshold),
+        journal=_journal(fr, confirm, coverage_threshold) + _stability_journal(verdicts),
     )
     if names is not None:
         if isinstance(names, (str, os.PathLike)):
             names = load_names(names, instrument)
         comparison = apply_names(comparison, names)
     return comparison
+
+
+def _trusted(segmentation: Segmentation, ctx: Context, expected, covered):
+    """Verdicts with their stability over refits; "no clear segments" and unstable segments
+    applied (see :mod:`personas.compare._trust`): (verdicts, new segments, unstable)."""
+    records = persona_records(ctx, covered)
+    again = verdict_stability(segmentation.refits, ctx.fr, expected,
+                              [v.verdict for v in records], confirm=ctx.confirm)  # fmt: skip
+    records = tuple(
+        replace(v, refits_same=a[0], refits=a[1]) if a else v
+        for v, a in zip(records, again, strict=True)
+    )
+    shaky = unstable(segmentation)
+    new = tuple(ctx.fr.segment_ids[k] for k in ctx.decision.new)
+    selection = segmentation.selection
+    if selection is not None and not selection.clear:
+        why = no_clear_reason(selection.structure)
+        records = tuple(
+            replace(v, verdict="unsupported", segments=(), merged_with=(), reason=why,
+                    refits_same=None, refits=None)  # fmt: skip
+            for v in records
+        )
+        return records, (), shaky
+    return records, tuple(k for k in new if k not in shaky), shaky
+
+
+def _stability_journal(verdicts) -> tuple[str, ...]:
+    """One line: each verdict's stability over the refits, the uncertain ones named."""
+    measured = [v for v in verdicts if v.refits]
+    if not measured:
+        return ()
+    each = "; ".join(f"{v.name} {v.verdict} in {v.refits_same} of {v.refits}" for v in measured)
+    shaky = [v.name for v in measured if v.uncertain]
+    tail = f"; uncertain (under 70%): {', '.join(shaky)}" if shaky else "; none uncertain"
+    return (f"verdict stability over the bootstrap refits of the chosen k: {each}{tail}",)
+
+
+def _plain_names(records, segmentation: Segmentation, shaky):
+    """No clear segments: every segment is a "group", not a persona; an unstable segment no
+    persona fits is an "unstable group" (never a new persona)."""
+    selection = segmentation.selection
+    unclear = selection is not None and not selection.clear
+    out = []
+    for r in records:
+        if unclear:
+            text = f"Group {r.segment} (no clear segments)"
+        elif r.new and r.segment in shaky:
+            text = f"Unstable group {r.segment}"
+        else:
+            out.append(r)
+            continue
+        out.append(replace(r, name=SegmentName(text), suggested=text, new=False))
+    return tuple(out)
 
 
 def _check_thresholds(**options: float) -> None:

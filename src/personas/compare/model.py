@@ -52,7 +52,9 @@ class PersonaVerdict:
     segment when unsupported (``None`` when it speaks to no question used); ``coverage`` the
     share of respondents whose own answers agree with it; ``merged_with`` the other personas
     of a merge; ``closest`` its most similar segment whatever the verdict; ``reason`` the
-    verdict in plain words.
+    verdict in plain words. ``refits_same`` / ``refits``: in how many of the bootstrap refits
+    of the chosen k the persona gets the same verdict (None when no refits were made);
+    :attr:`stability` is their ratio, :attr:`uncertain` true below 70%.
     """
 
     persona: str
@@ -64,6 +66,18 @@ class PersonaVerdict:
     merged_with: tuple[str, ...] = ()
     closest: int | None = None
     reason: str = ""
+    refits_same: int | None = None
+    refits: int | None = None
+
+    @property
+    def stability(self) -> float | None:
+        """Share of refits giving the same verdict (None when there were none)."""
+        return None if not self.refits else self.refits_same / self.refits
+
+    @property
+    def uncertain(self) -> bool:
+        """True when the verdict comes back in fewer than 70% of the refits."""
+        return self.stability is not None and self.stability < 0.7
 
 
 @dataclass(frozen=True)
@@ -110,7 +124,12 @@ class Comparison:
         One :class:`PersonaVerdict` per persona (instrument order), one :class:`SegmentMatch`
         per segment (segment-id order).
     new_segments
-        Ids of segments no persona reaches the confirm threshold with.
+        Ids of segments no persona reaches the confirm threshold with (none when the answers
+        show no clear segments; unstable segments are not counted as new).
+    unstable_segments
+        Ids of segments with a bootstrap Jaccard below 0.6: never presented as personas.
+    clear
+        False when the structure test found no clear segments (then no persona is confirmed).
     matching
         The one-to-one Hungarian matching: persona id -> segment id (``None`` when unmatched).
     segment_tensions, persona_tensions
@@ -143,6 +162,8 @@ class Comparison:
     thresholds: Mapping[str, float] = field(default_factory=dict)
     journal: tuple[str, ...] = ()
     names: Names | None = None
+    unstable_segments: tuple[int, ...] = ()
+    clear: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "matching", MappingProxyType(dict(self.matching)))

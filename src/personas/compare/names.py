@@ -59,8 +59,21 @@ def load_names(path: str | os.PathLike, instrument: Instrument) -> Names:
 
     Examples
     --------
+    >>> import pathlib, tempfile
+    >>> from personas import load_instrument
     >>> from personas.compare.names import load_names
-    >>> names = load_names("surveys/jobsite/names.yaml", instrument)  # doctest: +SKIP
+    >>> instrument = load_instrument("surveys/jobsite")
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "names.yaml"
+    >>> _ = path.write_text(
+    ...     "schema: personas/names@1\\n"
+    ...     "names:\\n"
+    ...     "  - {name: Fast earners, persona: quick_win}\\n"
+    ...     "  - {name: Ladder climbers, tensions: {horizon: b, security: a}}\\n"
+    ... )
+    >>> for entry in load_names(path, instrument).entries:
+    ...     print(entry.name, entry.persona, dict(entry.tensions))
+    Fast earners quick_win {}
+    Ladder climbers None {'horizon': 1.0, 'security': -1.0}
     """
     file = os.fspath(path)
     if not os.path.isfile(file):

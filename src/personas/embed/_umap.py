@@ -156,6 +156,13 @@ def neighbours(data: np.ndarray, k: int, *, metric: str, n_items: int):
     return (*index.graph(k), index)
 
 
+#: UMAP's ``spread`` and the default ``min_dist``: survey answers fall into well-separated
+#: segments, which UMAP's defaults (1.0, 0.1) draw as tight blobs a few pixels wide; a larger
+#: spread and minimum distance give each segment a cloud with an area on the map.
+SPREAD = 1.5
+MIN_DIST = 0.5
+
+
 def layout(
     data: np.ndarray,
     landmarks: np.ndarray,
@@ -179,7 +186,8 @@ def layout(
     model = umap.UMAP(
         n_components=2,
         n_neighbors=k,
-        min_dist=min_dist,
+        min_dist=min(min_dist, SPREAD),
+        spread=SPREAD,
         metric="euclidean",
         random_state=random_state,
         transform_seed=random_state,
@@ -191,5 +199,10 @@ def layout(
             warnings.filterwarnings("ignore", message=message)
         coords = model.fit_transform(data)
         marks = model.transform(landmarks) if len(landmarks) else np.empty((0, 2))
-    used = {"n_neighbors": k, "umap_learn": umap.__version__, "neighbours": "exact (scikit-learn)"}
+    used = {
+        "n_neighbors": k,
+        "spread": SPREAD,
+        "umap_learn": umap.__version__,
+        "neighbours": "exact (scikit-learn)",
+    }
     return np.asarray(coords, dtype=float), np.asarray(marks, dtype=float), used

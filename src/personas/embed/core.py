@@ -41,7 +41,7 @@ import pandas as pd
 from personas.cleaning.model import CleanResponses
 from personas.embed._prepare import Job, choose_metric, encode_job, make_job
 from personas.embed._sample import draw
-from personas.embed._umap import cache_dir, layout
+from personas.embed._umap import MIN_DIST, cache_dir, layout
 from personas.errors import InputError, PersonasError, Problem
 
 __all__ = [
@@ -134,7 +134,7 @@ def embed(
     random_state: int = 0,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     n_neighbors: int = 15,
-    min_dist: float = 0.1,
+    min_dist: float = MIN_DIST,
 ) -> Embedding:
     """Draw the UMAP map of ``clean``'s respondents, with the hand-made personas as landmarks.
 
@@ -151,7 +151,15 @@ def embed(
         The most respondents to embed; larger waves are sampled (proportional, stratified).
     n_neighbors, min_dist
         UMAP's neighbourhood size (capped at the number of respondents - 1) and how tightly
-        points may pack.
+        points may pack. The default ``min_dist`` (0.5, with UMAP's ``spread`` at
+        :data:`~personas.embed._umap.SPREAD`) spreads each segment into a cloud with an area
+        rather than a tight blob whose dots hide each other.
+
+    Returns
+    -------
+    Embedding
+        Frozen: 2-D coordinates per sampled respondent, the personas' landmark positions, the
+        metric, the seed and which respondents were sampled.
 
     Raises
     ------
@@ -187,7 +195,7 @@ def start_embedding(
     random_state: int = 0,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     n_neighbors: int = 15,
-    min_dist: float = 0.1,
+    min_dist: float = MIN_DIST,
 ) -> Future[Embedding]:
     """Start :func:`embed` in a background process; the future's result is the Embedding.
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from personas.instrument._answers import answer_code, position_code
+from personas.instrument._answers import answer_code
 from personas.instrument._check import Checker, Entry, entry_name
+from personas.instrument._positions import read_positions
 from personas.instrument._yaml import Node
 from personas.instrument.model import Persona, Question
 
@@ -34,7 +35,7 @@ def read_personas(
         pid = check.ident(fields.get("id"), f"{where} id")
         name = check.text(fields.get("name"), f"{where} name")
         summary = check.text(fields.get("summary"), f"{where} summary") or ""
-        positions = _positions(check, fields.get("tensions"), where, tensions)
+        positions = read_positions(check, fields.get("tensions"), where, tensions)
         answers = _answers(check, fields.get("answers"), where, questions)
         if not positions and not answers and len(check.problems) == before:
             check.add(
@@ -49,27 +50,6 @@ def read_personas(
         entries.append(entry)
     check.unique([(e.id, e.node) for e in entries if e.id], "persona")
     return entries
-
-
-def _positions(
-    check: Checker, node: Node | None, where: str, tensions: list[str]
-) -> dict[str, float]:
-    out = {}
-    for _, key, value in check.pairs(node, f"tensions of {where}", example="tensions: {speed: a}"):
-        tid = key.text or ""
-        if not check.reference(key, tid, tensions, what="tension", where=where):
-            continue
-        code = position_code(value)
-        if code is None:
-            check.add(
-                value,
-                f"{where} has position '{value.text or value.kind}' on tension '{tid}'",
-                code="persona-position",
-                hint="Write a, b, mid, or a number from -1 (pole a) to 1 (pole b)",
-            )
-            continue
-        out[tid] = code
-    return out
 
 
 def _answers(

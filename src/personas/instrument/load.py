@@ -11,10 +11,12 @@ Rules beyond "the right keys with the right types":
 * a question naming a ``tension`` must name one that exists; a boolean or likert question on a
   tension must say its ``pole`` (``a`` or ``b``); choice and number questions have no agree
   direction, so they cannot have a pole; a pole needs a tension;
-* every tension needs items on **both** poles. A tension with no items, or with items on one
-  pole only, is an error, not a warning: with one pole, "agrees with everything" and "sits at
-  that pole" cannot be told apart (acquiescence), and the case study's survey pairs every need
-  with its opposite;
+* every tension needs items. A tension with no items is an error; a tension with items on one
+  pole only (a one-way-keyed scale, common in validated inventories) is allowed with a
+  :class:`~personas.errors.DataWarning` (code ``tension-one-pole``): with one pole,
+  "agrees with everything" and "sits at that pole" cannot be told apart (acquiescence), which
+  reverse-keyed items on the other pole would fix. Positions are computed from the items
+  there are;
 * attention checks (questions with ``attention``) expect a valid answer and are not items of
   any tension;
 * personas sit on tensions that exist (a, b, mid or a number in [-1, 1]) and answer questions
@@ -25,16 +27,17 @@ Each problem carries a reason ``code``: ``yaml-syntax``, ``no-file``, ``encoding
 ``duplicate-id``, ``unknown-type``, ``unknown-tension``, ``unknown-question``, ``bad-pole``,
 ``missing-pole``, ``pole-without-tension``, ``likert-scale``, ``choice-options``,
 ``attention``, ``attention-tension``, ``tension-no-questions``, ``tension-one-pole``,
-``persona-position``, ``persona-answer``, ``persona-empty``, ``duplicate-column``,
+``bad-position``, ``persona-answer``, ``persona-empty``, ``duplicate-column``,
 ``cleaning``.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
-from personas.errors import InputError, Problem
+from personas.errors import DataWarning, InputError, Problem
 from personas.instrument._check import Checker, Entry
 from personas.instrument._personas import read_personas
 from personas.instrument._questions import read_questions, read_tensions
@@ -79,9 +82,9 @@ def load_instrument(path: str | os.PathLike) -> Instrument:
     Examples
     --------
     >>> from personas.instrument import load_instrument
-    >>> instrument = load_instrument("surveys/jobsite")  # doctest: +SKIP
-    >>> len(instrument.tensions), len(instrument.items)  # doctest: +SKIP
-    (6, 24)
+    >>> instrument = load_instrument("surveys/jobsite")  # run from the repository root
+    >>> len(instrument.tensions), len(instrument.questions), len(instrument.personas)
+    (6, 26, 6)
     """
     file = _resolve(path)
     text = read_text(file)
@@ -199,8 +202,18 @@ def _study(check: Checker, node: Node | None) -> tuple[str | None, str | None]:
     return study_id, title or study_id
 
 
+def one_pole_message(tension_id: str, pole: str) -> str:
+    """The plain-words warning for a tension keyed one way (code ``tension-one-pole``)."""
+    other = "b" if pole == "a" else "a"
+    return (
+        f"tension-one-pole: tension '{tension_id}' has questions on pole {pole} only; "
+        "agreeing with everything and sitting at that pole cannot be told apart "
+        f"(acquiescence). Reverse-keyed questions on pole {other} would fix it."
+    )
+
+
 def _coverage(check: Checker, tensions: list[Entry], questions: list[Entry]) -> None:
-    """Every tension needs items on both poles (questions with problems count too)."""
+    """Every tension needs items; items on one pole only earn a warning (not an error)."""
     for tension in tensions:
         if tension.id is None:
             continue
@@ -213,12 +226,10 @@ def _coverage(check: Checker, tensions: list[Entry], questions: list[Entry]) -> 
                 code="tension-no-questions",
                 hint=f"Add questions with 'tension: {tension.id}' on pole a and on pole b",
             )
-        elif items and len(poles) == 1:
+        elif len(poles) == 1:
             (pole,) = poles
-            other = "b" if pole == "a" else "a"
-            check.add(
-                tension.node,
-                f"tension '{tension.id}' has questions on pole {pole} only",
-                code="tension-one-pole",
-                hint=f"Add a question with 'tension: {tension.id}' and 'pole: {other}'",
+            warnings.warn(
+                one_pole_message(tension.id, pole),
+                DataWarning,
+                stacklevel=4,
             )

@@ -256,5 +256,19 @@ class Instrument:
         return tuple(q for q in self.items if q.tension == tension_id)
 
     @property
+    def one_pole_tensions(self) -> tuple[tuple[str, str], ...]:
+        """``(tension id, pole)`` for each tension whose items all sit on one pole.
+
+        Such a tension cannot tell acquiescence (agreeing with everything) from a real
+        position at that pole; the run journal and the report say so.
+        """
+        out = []
+        for t in self.tensions:
+            poles = {q.pole for q in self.questions_of(t.id) if q.pole}
+            if len(poles) == 1:
+                out.append((t.id, poles.pop()))
+        return tuple(out)
+
+    @property
     def item_types(self) -> frozenset[str]:
         return frozenset(q.type for q in self.items)

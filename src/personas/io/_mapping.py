@@ -56,6 +56,9 @@ class ColumnPlan:
     id: str | None
     duration: str | None
     notes: tuple[str, ...] = ()
+    #: Header problems that still let the present columns be read (missing columns): raised
+    #: together with the bad cells of those columns, so that one run reports every kind.
+    problems: tuple = ()
 
     def used(self) -> set[str]:
         return {*self.questions.values(), self.id, self.duration} - {None}
@@ -78,6 +81,9 @@ def map_table(
         duration = pd.Series(coerced.codes, index=index, name="duration")
         bad.append(_bad_cells(coerced, index, table.rows, plan.duration, None))
     invalid = _combine(bad)
+    if plan.problems:
+        cells = invalid_problems(invalid, instrument, file=file, missing=missing)
+        raise InputError([*plan.problems, *(cells if len(invalid) and not lenient else [])])
     if len(invalid) and not lenient:
         raise InputError(invalid_problems(invalid, instrument, file=file, missing=missing))
     if len(invalid):
@@ -115,6 +121,9 @@ def _code_answers(table, instrument, plan, index, *, missing):
     recodes = RecodeReader(missing=missing) if table.format == "qualtrics" else None
     for j, question in enumerate(instrument.questions):
         raw = plan.questions[question.id]
+        if raw is None:  # a missing column, already a problem: read the others for theirs
+            answers[:, j] = np.nan
+            continue
         if recodes is not None and recodes.applies(question):
             coerced = recodes.code(table.frame[raw], question)
             if coerced is None:  # ambiguous: depends on the other columns
@@ -184,9 +193,9 @@ def resolve_columns(table: RawTable, instrument: Instrument, *, file: str) -> Co
         for name in dict.fromkeys(used)
         if name in table.duplicated
     ]
-    if problems:
+    if any(p.code != "missing-column" for p in problems) or not any(found.values()):
         raise InputError(problems)
-    return ColumnPlan(found, id_column, duration, tuple(notes))
+    return ColumnPlan(found, id_column, duration, tuple(notes), tuple(problems))
 
 
 def _find(names: list[str], wanted: list[str], problems: list, *, file: str) -> str | None:
@@ -265,9 +274,8 @@ def _absent_problem(
 ):
     shown = " or ".join(map(repr, wanted))
     return Problem(
-        f"no column {shown} for question {question.id!r}",
-        file=file,
-        line=1,
+        f"the header has no column {shown} for question {question.id!r}",
+        file=file,  # a header problem: no row (the CLI would say "row 1")
         column=wanted[0],
         hint=_suggest(wanted[0], names, candidates=spare),
         code="missing-column",
@@ -279,9 +287,8 @@ def _absent_many_problem(absent, spare: list[str], names: list[str], file: str) 
     wanted = [w[0] for _, w in absent]
     listed = ", ".join(map(repr, wanted))
     return Problem(
-        f"{len(wanted)} questions have no column: {listed}",
+        f"the header lacks columns: {len(wanted)} questions have no column: {listed}",
         file=file,
-        line=1,
         column=wanted[0],
         hint=_suggest(wanted[0], names, candidates=spare),
         code="missing-column",

@@ -25,7 +25,6 @@ __all__ = [
     "drop_blank_rows",
     "empty_dropped",
     "reading",
-    "sniff_format",
 ]
 
 # what the file-reading libraries raise on a file they cannot read (our own bugs must not be
@@ -87,18 +86,6 @@ def file_error(file: str, message: str, *, hint: str | None = None, code: str) -
     return InputError([Problem(message, file=file, hint=hint, code=code)])
 
 
-# what a file's first bytes say it is, and the --format that reads it
-_MAGIC = (
-    (b"PK\x03\x04", "an Excel workbook (or another zip file)", "xlsx"),
-    (b"$FL2", "an SPSS file", "sav"),
-    (b"$FL3", "a compressed SPSS file", "zsav"),
-    (b"<stata_dta>", "a Stata file", "dta"),
-    (b"PAR1", "a Parquet file", "parquet"),
-)
-CLI_FORMATS = "csv, tsv, xlsx, sav, zsav, dta, parquet, qualtrics"
-_READER = {"xlsx": "excel", "sav": "spss", "zsav": "spss", "dta": "stata", "tsv": "csv"}
-
-
 @contextmanager
 def reading(file: str, format: str, *errors: type[BaseException]) -> Iterator[None]:
     """Turn a reading library's exception into an :class:`InputError` about ``file``."""
@@ -111,43 +98,8 @@ def reading(file: str, format: str, *errors: type[BaseException]) -> Iterator[No
         raise file_error(
             file,
             f"cannot be read as {format}: {detail}",
-            hint=_format_hint(Path(file), format),
             code="unreadable-file",
         ) from exc
-
-
-def _format_hint(path: Path, format: str) -> str:
-    """What to do about a file its reader refused: name what its first bytes say it is."""
-    sniffed = sniff_format(path)
-    if sniffed is None:
-        return (
-            "check that the file is complete, or pass --format with its real format "
-            f"({CLI_FORMATS})"
-        )
-    what, name = sniffed
-    if _READER.get(name, name) == _READER.get(format, format):
-        return f"the file looks like {what} but cannot be read: it may be cut short or damaged"
-    return f"the file looks like {what}: pass --format {name} (or give it that extension)"
-
-
-def sniff_format(path: Path) -> tuple[str, str] | None:
-    """``(what it is, --format name)`` from a file's first bytes; text counts as CSV."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(512)
-    except OSError:
-        return None
-    for magic, what, name in _MAGIC:
-        if head.startswith(magic):
-            return what, name
-    if head and b"\x00" not in head:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 3:  # not just a character cut at the end
-                return None
-        return "text (CSV)", "csv"
-    return None
 
 
 def empty_dropped() -> pd.DataFrame:

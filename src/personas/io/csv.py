@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from personas.errors import InputError, Problem
-from personas.io._table import RawTable, drop_blank_rows, file_error, reading, sniff_format
+from personas.io._table import RawTable, drop_blank_rows, file_error, reading
 
 __all__ = ["read_csv_table", "detect_encoding", "detect_delimiter"]
 
@@ -136,14 +136,9 @@ def _sample_text(path: Path, encoding: str, *, file: str) -> str:
             file, "file has no header row and no data (only blank space)", code="empty-file"
         )
     if _looks_binary(text):
-        sniffed = sniff_format(path)
-        raise file_error(
+        raise file_error(  # the hint (what it looks like) is added by read_responses
             file,
             "is not a text file: its first line holds binary data, not column names",
-            hint=f"it looks like {sniffed[0]}: pass --format {sniffed[1]}"
-            if sniffed
-            else "export the survey again as CSV (UTF-8), or pass --format with the file's "
-            "real format (xlsx, sav, dta, parquet)",
             code="binary-file",
         )
     return text

@@ -1,18 +1,10 @@
 """``read_responses``: one survey wave file -> :class:`Responses`, whatever its format.
 
-The format comes from the file extension (``format=`` / ``--format`` overrides it):
-
-=============  =========================================================
-format         extensions
-=============  =========================================================
-``csv``        ``.csv``, ``.txt`` (delimiter detected: ``,`` ``;`` tab ``|``)
-``tsv``        ``.tsv``, ``.tab`` (as csv, tab preferred)
-``excel``      ``.xlsx``, ``.xlsm`` (first sheet)
-``spss``       ``.sav``, ``.zsav`` (value labels, user-missing codes)
-``stata``      ``.dta`` (value labels)
-``parquet``    ``.parquet``, ``.pq``
-``qualtrics``  a Qualtrics CSV/TSV/XLSX export (detected automatically)
-=============  =========================================================
+The format comes from the file extension (``format=`` / ``--format`` overrides it), as listed
+in the one registry of formats, :mod:`personas.io.formats`. Text files have their encoding
+and delimiter (``,`` ``;`` tab ``|``) detected; Excel reads the first sheet; SPSS and Stata
+keep value labels (SPSS also its user-missing codes); a Qualtrics CSV/TSV/XLSX export is
+recognised by its three header rows.
 
 Input files are only ever opened for reading.
 """
@@ -20,38 +12,30 @@ Input files are only ever opened for reading.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from os import PathLike
 from pathlib import Path
 
 from personas._paths import input_file_problem
+from personas.errors import InputError
 from personas.instrument.model import Instrument
 from personas.io._mapping import map_table
-from personas.io._table import CLI_FORMATS, RawTable, describe_path, file_error
-from personas.io.csv import read_csv_table
-from personas.io.excel import read_excel_table
-from personas.io.parquet import read_parquet_table
+from personas.io._table import RawTable, describe_path, file_error
+from personas.io.formats import (
+    FILE_FORMATS,
+    FileFormat,
+    binary_hint,
+    by_extension,
+    cli_names,
+    lookup,
+    unreadable_hint,
+)
 from personas.io.qualtrics import is_qualtrics, strip_qualtrics
 from personas.io.responses import Responses, Source
-from personas.io.spss import read_spss_table
-from personas.io.stata import read_stata_table
 
 __all__ = ["read_responses", "FORMATS", "detect_format"]
 
-FORMATS = ("csv", "tsv", "excel", "spss", "stata", "parquet", "qualtrics")
-_EXTENSIONS = {
-    ".csv": "csv",
-    ".txt": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".xlsx": "excel",
-    ".xlsm": "excel",
-    ".sav": "spss",
-    ".zsav": "spss",
-    ".dta": "stata",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
-_ALIASES = {"xlsx": "excel", "sav": "spss", "zsav": "spss", "dta": "stata", "pq": "parquet"}
+FORMATS = tuple(fmt.name for fmt in FILE_FORMATS)
 
 
 def read_responses(
@@ -146,41 +130,48 @@ def read_responses(
 
 
 def detect_format(path: str | PathLike) -> str | None:
-    """The format name for a file extension, or ``None`` when it is not known."""
-    return _EXTENSIONS.get(Path(path).suffix.lower())
+    """The format name for a file extension, or ``None`` when it is not known.
+
+    Examples
+    --------
+    >>> detect_format("wave-1.XLSX"), detect_format("wave.pq"), detect_format("notes.docx")
+    ('excel', 'parquet', None)
+    """
+    found = by_extension(path)
+    return found.name if found else None
 
 
-def _resolve_format(path: Path, format: str | None, *, file: str) -> str:
+def _resolve_format(path: Path, format: str | None, *, file: str) -> FileFormat:
     if format is not None:
-        name = _ALIASES.get(format.lower(), format.lower())
-        if name not in FORMATS:
+        found = lookup(format)
+        if found is None:
             raise file_error(
                 file,
                 f"unknown format {format!r}",
-                hint=f"use one of {CLI_FORMATS}",
+                hint=f"use one of {', '.join(cli_names())}",
                 code="unknown-format",
             )
-        return name
-    name = detect_format(path)
-    if name is None:
+        return found
+    found = by_extension(path)
+    if found is None:
         raise file_error(
             file,
             f"cannot tell the format from the extension {path.suffix or '(none)'!r}",
-            hint=f"pass format= (--format) with one of {CLI_FORMATS}",
+            hint=f"pass format= (--format) with one of {', '.join(cli_names())}",
             code="unknown-format",
         )
-    return name
+    return found
 
 
-def _read_table(path: Path, fmt: str, *, file: str, encoding: str | None) -> RawTable:
+def _read_table(path: Path, fmt: FileFormat, *, file: str, encoding: str | None) -> RawTable:
     """Read with the format's reader, undo Qualtrics extras, refuse a file with no rows."""
     base = fmt
-    if fmt == "qualtrics":
-        base = "excel" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
+    if fmt.reader is None:  # qualtrics: an export in csv or xlsx
+        base = lookup("excel" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv")
     table = _read_base(path, base, file=file, encoding=encoding)
-    if base in ("csv", "tsv", "excel") and is_qualtrics(table):
+    if base.name in ("csv", "tsv", "excel") and is_qualtrics(table):
         table = strip_qualtrics(table)
-    elif fmt == "qualtrics":
+    elif fmt.name == "qualtrics":
         raise file_error(
             file,
             'does not look like a Qualtrics export: row 3 should hold {"ImportId": ...} cells',
@@ -192,16 +183,17 @@ def _read_table(path: Path, fmt: str, *, file: str, encoding: str | None) -> Raw
     return table
 
 
-def _read_base(path: Path, base: str, *, file: str, encoding: str | None) -> RawTable:
-    if base in ("csv", "tsv"):
-        return read_csv_table(path, file=file, format=base, encoding=encoding)
-    if base == "excel":
-        return read_excel_table(path, file=file)
-    if base == "spss":
-        return read_spss_table(path, file=file)
-    if base == "stata":
-        return read_stata_table(path, file=file)
-    return read_parquet_table(path, file=file)
+def _read_base(path: Path, fmt: FileFormat, *, file: str, encoding: str | None) -> RawTable:
+    """The format's reader; a refused file gets a hint naming what its bytes say it is."""
+    try:
+        return fmt.reader(path, file=file, encoding=encoding)
+    except InputError as exc:
+        hints = {"unreadable-file": unreadable_hint, "binary-file": lambda p, _: binary_hint(p)}
+        problems = [
+            replace(p, hint=hints[p.code](path, fmt)) if p.hint is None and p.code in hints else p
+            for p in exc.problems
+        ]
+        raise InputError(problems) from exc
 
 
 def _sha256(path: Path) -> str:

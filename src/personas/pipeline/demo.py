@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from personas._paths import default_out, wave_files
+from personas._paths import default_out
+from personas.io.locate import wave_files
 
 EXAMPLE = "jobsite"
 
@@ -14,6 +15,12 @@ def example_study() -> Path:
     from personas._paths import resolve_study
 
     return resolve_study(EXAMPLE)
+
+
+def demo_wave(files: list[Path]) -> Path:
+    """The wave the demo runs: ``wave-1`` (the story the README tells) when it exists,
+    else the first wave in name order, never silently the newest."""
+    return next((f for f in files if f.stem == "wave-1"), files[0])
 
 
 def run_demo(*, n: int = 2000, seed: int = 0, pdf: bool = False, progress=None, echo=None):
@@ -30,8 +37,17 @@ def run_demo(*, n: int = 2000, seed: int = 0, pdf: bool = False, progress=None, 
     echo(describe(load_instrument(study)))
     files = wave_files(study)
     if files:
-        data = files[-1]
-        echo(f"Using the existing wave {data}")
+        data = demo_wave(files)
+        others = len(files) - 1
+        echo(
+            f"Using the existing wave {data}"
+            + (
+                f" (the demo tells the wave-1 story; {others} other wave"
+                f"{'s' if others > 1 else ''}: `personas run {EXAMPLE} --wave NAME`)"
+                if others
+                else ""
+            )
+        )
     else:
         data, sim = simulate_study(study, n=n, random_state=seed, wave="wave-1")
         echo(f"Simulated {len(sim.data):,} respondents into {data}")

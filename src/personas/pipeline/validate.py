@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from personas._paths import wave_files
 from personas.errors import InputError
+from personas.io.locate import wave_files
 
 
 def validate_study(study_dir: Path, *, waves: bool = True) -> str:

@@ -11,6 +11,8 @@ control character, and Vega refuses a sort order holding U+2028.
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +21,16 @@ import vl_convert
 
 from personas import charts
 from personas.report._build_escape import Markdown, clean_spec
+from personas.report._pandoc import pdf_font
 from personas.report.render import chart_block
 from personas.run.files import Run
 
-__all__ = ["ChartBlock", "build_charts"]
+__all__ = ["ChartBlock", "build_charts", "pdf_svg"]
+
+#: The widest a PDF chart's SVG may be, in pixels. typst shrinks a wider image to the column
+#: (about 460 pt on A4), so this keeps 13 px chart text at 9-10 pt on paper.
+PDF_WIDTH = 620
+_WIDTH = re.compile(r'<svg[^>]*?\bwidth="([\d.]+)"')
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,43 @@ def _vl_version() -> str | None:
     """The Vega-Lite version Altair writes, if vl-convert knows it (else vl-convert's default)."""
     wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     return wanted if wanted in vl_convert.get_vegalite_versions() else None
+
+
+def _with_font(node, font: str):
+    """``node`` with every ``font``/``*Font`` setting of the spec set to ``font``."""
+    if isinstance(node, dict):
+        return {
+            key: font if key == "font" or key.endswith("Font") and isinstance(value, str)
+            else _with_font(value, font)
+            for key, value in node.items()
+        }  # fmt: skip
+    if isinstance(node, list):
+        return [_with_font(item, font) for item in node]
+    return node
+
+
+def _svg_width(svg: str) -> float:
+    found = _WIDTH.search(svg)
+    return float(found.group(1)) if found else 0.0
+
+
+def pdf_svg(spec: dict, *, font: str | None = None, max_width: int = PDF_WIDTH, **options) -> str:
+    """The static SVG of a chart for the PDF: measured in the PDF's font, at most ``max_width``.
+
+    vl-convert lays text out with the fonts it has and typst draws the SVG's text with its
+    own: when the two differ, a label measured narrow is drawn wide and runs off the image
+    (clipped at the page edge). Naming the font typst uses (:func:`pdf_font`) makes both
+    agree. A chart wider than ``max_width`` is drawn again with its plot narrowed by the
+    excess, so that the PDF does not shrink its text below print size.
+    """
+    spec = _with_font(copy.deepcopy(spec), font or pdf_font())
+    svg = vl_convert.vegalite_to_svg(spec, **options)
+    excess = _svg_width(svg) - max_width
+    narrow = (spec.get("usermeta") or {}).get("narrow", True)  # False: typst scales it
+    if excess > 0 and narrow and isinstance(spec.get("width"), int | float):
+        spec["width"] = max(160, int(spec["width"] - excess))
+        svg = vl_convert.vegalite_to_svg(spec, **options)
+    return svg
 
 
 def _persona_charts(run: Run) -> list[tuple[str, object, str]]:
@@ -106,7 +151,7 @@ def build_charts(run: Run, folder: Path) -> dict[str, ChartBlock]:
     for name, chart, caption in _persona_charts(run) + _method_charts(run.summary):
         spec = clean_spec(chart.to_dict())  # user text: no control characters (see clean_spec)
         options = {"vl_version": version} if version else {}
-        svg = vl_convert.vegalite_to_svg(spec, **options)
+        svg = pdf_svg(spec, **options)
         (out_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
         alt_text = charts.alt_text(spec)
         blocks[name] = ChartBlock(

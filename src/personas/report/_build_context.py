@@ -4,6 +4,7 @@ saved run's ``summary.json`` (nothing is computed at render time).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from personas.charts import segment_colors
@@ -19,6 +20,7 @@ from personas.report._build_text import (
     tension_words,
     verdict_words,
 )
+from personas.report._build_trust import card_verdict_notes, verdict_stability_words
 
 __all__ = [
     "persona_cards",
@@ -98,6 +100,31 @@ def _match_line(summary: Mapping, seg: Mapping) -> Markdown:
     return Markdown(text + ".")
 
 
+def visible_order(items: list) -> list:
+    """Distinctive answers in an order a reader can see: the answers the group gives more
+    than everyone first, highest share first, then those it gives less ("Only 8% ..."),
+    lowest share first."""
+    more = sorted((d for d in items if d["difference"] >= 0), key=lambda d: -d["share"])
+    less = sorted((d for d in items if d["difference"] < 0), key=lambda d: d["share"])
+    return more + less
+
+
+_FRAGMENT = re.compile(r"^([a-z][a-z ]{1,30}): (.+)$", re.DOTALL)
+
+
+def journal_sentence(entry: str) -> str:
+    """A journal entry as a sentence: ``"method: k-modes ..."`` becomes ``"Method: k-modes
+    ....``", with a capital, a full stop and the sign ``≥`` rather than ASCII ``>=``, so that
+    fragments read like the sentences beside them."""
+    text = " ".join(str(entry).split()).replace(">=", "≥").replace("<=", "≤")
+    found = _FRAGMENT.match(text)
+    if found:
+        text = f"{found.group(1).capitalize()}: {found.group(2)}"
+    elif text[:1].islower():
+        text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def persona_cards(summary: Mapping, *, n_answers: int = 4) -> list[dict]:
     """One card per data-driven persona, in segment order (largest first)."""
     colors = segment_colors(summary)
@@ -124,7 +151,7 @@ def persona_cards(summary: Mapping, *, n_answers: int = 4) -> list[dict]:
                 "interval": interval(seg.get("share_ci")),
                 "size": number(seg["size"]),
                 "match": _match_line(summary, seg),
-                "apart": [answer_sentence(d) for d in items[:n_answers]],
+                "apart": [answer_sentence(d) for d in visible_order(items[:n_answers])],
                 "tensions": [
                     (tensions[tid]["label"], tension_words(v, tensions[tid]))
                     for tid, v in positions
@@ -132,7 +159,7 @@ def persona_cards(summary: Mapping, *, n_answers: int = 4) -> list[dict]:
                 ],
                 "middle": join(tensions[tid]["label"] for tid, v in positions if abs(v) < MIDDLE),
                 "stability_label": label,
-                "stability": sentence,
+                "stability": sentence + card_verdict_notes(summary, int(seg["id"])),
                 "medoid": seg.get("medoid"),
             }
         )
@@ -149,7 +176,7 @@ def verdict_rows(summary: Mapping) -> list[dict]:
             {
                 "name": p["name"],
                 "summary": p.get("summary") or "",
-                "verdict": verdict_words(p, names, seg_names),
+                "verdict": verdict_words(p, names, seg_names) + verdict_stability_words(p),
                 "match": join(segs) if segs else Markdown("none"),
                 "agreement": percent(p["similarity"]) if p.get("similarity") is not None else "",
                 "reason": p.get("reason") or "",
@@ -243,7 +270,7 @@ def method_notes(summary: Mapping) -> dict:
         "rules": [
             (k.replace("_", " "), _rule_value(v)) for k, v in rules.items() if k != "settings"
         ],
-        "journal": list(summary.get("journal", [])),
+        "journal": [journal_sentence(entry) for entry in summary.get("journal", [])],
         "versions": join(
             (f"{name} {version}" for name, version in (summary.get("versions") or {}).items()),
             last=", ",

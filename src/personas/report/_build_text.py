@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from personas.charts import HENNIG_DOUBTFUL, HENNIG_STABLE
+from personas.compare import plain
+from personas.compare.plain import Outcome, verdict_sentences
 from personas.report._build_escape import Markdown, join, md
+from personas.report._build_trust import no_clear_words
 
 __all__ = [
     "MIDDLE",
@@ -28,12 +31,11 @@ _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 #: Positions closer than this to the middle of a tension read "in the middle".
 MIDDLE = 0.15
-_SMALL = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
 def number(n) -> Markdown:
-    """``1843 -> '1,843'``."""
-    return Markdown(f"{int(n):,}")
+    """``1843 -> '1,843'`` (:func:`personas.compare.plain.number`)."""
+    return Markdown(plain.number(n))
 
 
 def percent(x, *, digits: int = 0) -> Markdown:
@@ -53,9 +55,8 @@ def interval(bounds: Sequence[float] | None) -> Markdown:
 
 
 def words(n: int, noun: str, plural: str | None = None) -> Markdown:
-    """``(2, 'persona') -> 'two personas'``: small counts in words, as in running text."""
-    count = _SMALL[n] if 0 <= n < len(_SMALL) else f"{n:,}"
-    return Markdown(f"{count} {noun if n == 1 else (plural or noun + 's')}")
+    """``(2, 'persona') -> 'two personas'`` (:func:`personas.compare.plain.words`)."""
+    return Markdown(plain.words(n, noun, plural))
 
 
 def quote(text) -> Markdown:
@@ -146,63 +147,32 @@ def verdict_words(
     return Markdown(f"**{md(verdict or 'No verdict')}**")
 
 
-def _merge_groups(personas: Sequence[Mapping]) -> list[list[Mapping]]:
-    groups, seen = [], set()
-    for p in personas:
-        if p.get("verdict") != "merged" or p["id"] in seen:
-            continue
-        group = [p] + [
-            q for q in personas if q["id"] in p.get("merged_with", []) and q["id"] not in seen
-        ]
-        seen.update(q["id"] for q in group)
-        groups.append(group)
-    return groups
-
-
 def verdict_paragraph(summary: Mapping) -> list[Markdown]:
     """The lead: how many personas, from how many people, and what became of the hand-made ones.
 
-    Returns the sentences of the verdict, in order, each already escaped.
+    Returns the sentences of the verdict, in order, each already escaped. The wording is the
+    one of :func:`personas.compare.plain.verdict_sentences` (also the journal's), with names
+    escaped and the headline figures in bold.
     """
-    personas = summary.get("personas", [])
-    kept = summary["respondents"]["kept"]
-    k = len(summary["segments"])
-    confirmed = sum(p.get("verdict") == "confirmed" for p in personas)
-    out = [
-        Markdown(
-            f"The answers of **{number(kept)} respondents** fall into **{k} data-driven personas**."
+    if (lead := no_clear_words(summary)) is not None:
+        return [lead]
+    outcomes = [
+        Outcome(
+            p["id"],
+            p["name"],
+            p.get("verdict", ""),
+            len(p.get("segments", [])),
+            tuple(p.get("merged_with", [])),
+            bool((p.get("stability") or {}).get("uncertain")),
         )
+        for p in summary.get("personas", [])
     ]
-    if personas:
-        out.append(
-            Markdown(
-                f"**{confirmed} of the {len(personas)} hand-made personas "
-                f"{'is' if confirmed == 1 else 'are'} confirmed.**"
-            )
-        )
-    for group in _merge_groups(personas):
-        out.append(
-            Markdown(
-                f"{join(p['name'] for p in group)} merge into one: the data cannot tell them apart."
-            )
-        )
-    for p in personas:
-        if p.get("verdict") == "split":
-            out.append(
-                Markdown(
-                    f"{md(p['name'])} splits into {words(len(p.get('segments', [])), 'group')}."
-                )
-            )
-    gone = [p["name"] for p in personas if p.get("verdict") == "unsupported"]
-    if gone:
-        verb = "is" if len(gone) == 1 else "are"
-        out.append(Markdown(f"{join(gone)} {verb} not supported by the data."))
-    new = len(summary.get("new_segments", []))
-    out.append(
-        Markdown(
-            "No new persona appeared."
-            if not new
-            else f"The data shows {words(new, 'new persona')} that no hand-made persona describes."
-        )
+    sentences = verdict_sentences(
+        respondents=summary["respondents"]["kept"],
+        segments=len(summary["segments"]),
+        personas=outcomes,
+        new=len(summary.get("new_segments", [])),
+        name=md,
+        strong=lambda text: f"**{text}**",
     )
-    return out
+    return [Markdown(s) for s in sentences]

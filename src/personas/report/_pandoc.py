@@ -8,6 +8,7 @@ Quarto constructs a report uses; ``report.html`` and ``report.typ`` lay the page
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import tempfile
@@ -22,7 +23,7 @@ import yaml
 from personas.errors import PersonasError, PersonasWarning
 from personas.report._assets import pandoc_head_html, template_files
 
-__all__ = ["render_html", "render_pdf", "typst_source"]
+__all__ = ["render_html", "render_pdf", "typst_source", "pdf_font"]
 
 _TIMEOUT = 300
 _LENGTH = re.compile(r"\d+(\.\d+)?(cm|mm|in|pt|em)")
@@ -80,7 +81,7 @@ def render_pdf(qmd: Path, out: Path) -> None:
 def typst_source(qmd: Path) -> bytes:
     """The typst document pandoc makes of ``qmd`` (template, Lua filter and options applied)."""
     options = _format_options(qmd, "typst")
-    variables = ["--variable", f"personas-font={_pdf_font()}", *_margin_args(options)]
+    variables = ["--variable", f"personas-font={pdf_font()}", *_margin_args(options)]
     if isinstance(options.get("papersize"), str) and _PAPER.fullmatch(options["papersize"]):
         variables += ["--variable", f"papersize={options['papersize']}"]
     with template_files("report.typ", "personas.lua") as (template, lua):
@@ -162,6 +163,8 @@ def _typst_message(error: Exception) -> str:
     return "\n".join([text, *(f"hint: {h}" for h in hints)])
 
 
-def _pdf_font() -> str:
+@functools.cache
+def pdf_font() -> str:
+    """The font family of the PDF: the first of ``_PDF_FONTS`` that typst has."""
     installed = set(typst.Fonts().families())
     return next((f for f in _PDF_FONTS if f in installed), "Libertinus Serif")

@@ -21,6 +21,7 @@ from personas.report import _build_context as ctx
 from personas.report._build_charts import build_charts
 from personas.report._build_escape import Markdown, environment
 from personas.report._build_text import verdict_paragraph
+from personas.report._build_typing import typing_section
 from personas.report._build_waves import wave_notes
 from personas.report.render import chart_bootstrap_html, write_support_files
 from personas.run.files import Run, load_run
@@ -30,7 +31,7 @@ __all__ = ["build_report", "report_source"]
 TEMPLATE = "index.qmd.j2"
 
 
-def report_source(run: Run, *, charts: dict) -> str:
+def report_source(run: Run, *, charts: dict, typing: Markdown | None = None) -> str:
     """The text of ``index.qmd`` for ``run``, given its chart blocks (see :func:`build_report`).
 
     Parameters
@@ -39,6 +40,8 @@ def report_source(run: Run, *, charts: dict) -> str:
         A saved run, as :func:`personas.run.files.load_run` reads it.
     charts : dict
         Chart name -> :class:`~personas.report._build_charts.ChartBlock`.
+    typing : Markdown, optional
+        The screener section (:func:`~personas.report._build_typing.typing_section`).
     """
     summary = run.summary
     cards = ctx.persona_cards(summary)
@@ -69,6 +72,7 @@ def report_source(run: Run, *, charts: dict) -> str:
             ],
             bootstrap=Markdown(chart_bootstrap_html()),
             summary=summary,
+            typing=typing,
         )
     )
 
@@ -103,7 +107,7 @@ def build_report(run: Run | str | os.PathLike) -> Path:
         run = load_run(run)
     folder = Path(run.path)
     blocks = build_charts(run, folder)
-    text = report_source(run, charts=blocks)
+    text = report_source(run, charts=blocks, typing=typing_section(run, folder))
     write_support_files(folder)
     target = folder / "index.qmd"
     temporary = folder / f".index.{uuid.uuid4().hex}.qmd.tmp"

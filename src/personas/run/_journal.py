@@ -25,6 +25,15 @@ class Journal(list):
                 "turned into missing answers (lenient mode)."
             )
 
+    def one_pole(self, instrument) -> None:
+        """One line per one-way-keyed tension: acquiescence cannot be told from the pole."""
+        for tension_id, pole in instrument.one_pole_tensions:
+            self.append(
+                f"Tension '{tension_id}' has questions on pole {pole} only: agreeing with "
+                f"everything and sitting at pole {pole} cannot be told apart (acquiescence); "
+                "its position is computed from those questions alone."
+            )
+
     def cleaned(self, clean) -> None:
         ledger = clean.ledger
         counts = ledger.counts()

@@ -13,7 +13,8 @@ from importlib import metadata
 from pathlib import Path
 
 from personas import __version__
-from personas.run.files import SUMMARY_SCHEMA
+from personas.run.files import SUMMARY_SCHEMA, plain_json
+from personas.run.schema import Model, Summary
 
 _PACKAGES = ("numpy", "pandas", "scikit-learn", "kmodes", "umap-learn", "altair")
 
@@ -127,7 +128,7 @@ def _carry_over(segments: list[dict], baseline: dict | None) -> None:
 
 
 def build_summary(analysis, *, baseline: dict | None = None) -> dict:
-    """The ``personas/summary@1`` document of an analysis (see DESIGN.md and README)."""
+    """The ``personas/summary@1`` document of an analysis (README: "A run on disk")."""
     from personas.compare.core import comparison_summary
 
     inst, seg, clean = analysis.instrument, analysis.segmentation, analysis.clean
@@ -154,6 +155,8 @@ def build_summary(analysis, *, baseline: dict | None = None) -> dict:
         "segments": segments,
         "personas": compared.get("personas", []),
         "new_segments": compared.get("new_segments", []),
+        "unstable_segments": compared.get("unstable_segments", []),
+        "structure": dict(seg.selection.structure) if seg.selection is not None else None,
         "similarity": compared.get("similarity"),
         "tensions": compared.get("tensions", []),
         "thresholds": compared.get("thresholds", {}),
@@ -197,3 +200,18 @@ def build_model(analysis, *, segments: list[dict] | None = None) -> dict:
         "segments": [{"id": s["id"], "name": s["name"]} for s in segments],
         **seg.model,
     }
+
+
+def summary_of(analysis, *, baseline: dict | None = None) -> Summary:
+    """:func:`build_summary` as the typed, checked :class:`~personas.run.schema.Summary`.
+
+    The writer goes through the same model as every reader, so a field of the wrong type is
+    caught here, before anything is written.
+    """
+    return Summary.from_json(plain_json(build_summary(analysis, baseline=baseline)))
+
+
+def model_of(analysis, *, summary: Summary) -> Model:
+    """:func:`build_model` as the typed :class:`~personas.run.schema.Model`."""
+    segments = [s.to_json() for s in summary.segments]
+    return Model.from_json(plain_json(build_model(analysis, segments=segments)), file="model.json")

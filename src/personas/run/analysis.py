@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from personas.instrument.model import Instrument
 from personas.run._journal import Journal
 from personas.run.files import Run, atomic_folder, load_run, write_json
 
@@ -44,7 +45,7 @@ class Analysis:
 
 
 def analyze(
-    instrument,
+    instrument: Instrument,
     data: str | Path,
     *,
     wave: str | None = None,
@@ -58,6 +59,22 @@ def analyze(
     progress: Progress = None,
 ) -> Analysis:
     """Load, clean, segment, compare and embed one wave of ``instrument``.
+
+    Parameters
+    ----------
+    instrument
+        The study (:func:`personas.load_instrument`).
+    data
+        The wave file; ``format``, ``lenient`` as for :func:`personas.read_responses`.
+    wave, method, k, random_state, names, embedding, progress
+        The wave's name (default: the file name), the stage options (see
+        :func:`personas.segment`, :func:`personas.compare`), whether to draw the map, and a
+        progress callback.
+
+    Returns
+    -------
+    Analysis
+        Frozen: every stage's result and the decision journal, nothing written to disk.
 
     Examples
     --------
@@ -78,6 +95,7 @@ def analyze(
     journal = Journal()
     responses = read_responses(data, instrument, format=format, lenient=lenient)
     journal.loaded(responses)
+    journal.one_pole(instrument)
     cleaned = clean_responses(responses)
     journal.cleaned(cleaned)
     check_enough_respondents(cleaned, k=k)
@@ -132,15 +150,29 @@ def save_run(
     of ``instrument.yaml`` (so ``assign`` reads new files with the very same rules), and
     ``embedding.csv`` and ``landmarks.csv`` (when the map was drawn). ``write_extra`` may add
     files (e.g. the report) inside the temporary folder before it is renamed into place.
+
+    Parameters
+    ----------
+    analysis
+        What :func:`analyze` returned.
+    out
+        The run folder to write (replaced as a whole, atomically).
+    baseline, write_extra
+        An earlier wave's summary to compare with; a callback adding files before the rename.
+
+    Returns
+    -------
+    Run
+        The run as :func:`personas.load_run` reads it back.
     """
-    from personas.run._summary import build_model, build_summary
+    from personas.run._summary import model_of, summary_of
 
     out = Path(out)
     seg = analysis.segmentation
     with atomic_folder(out, kind="run", keep=("clean", "assigned")) as tmp:
-        summary = build_summary(analysis, baseline=baseline)
-        write_json(tmp / "summary.json", summary)
-        write_json(tmp / "model.json", build_model(analysis, segments=summary["segments"]))
+        summary = summary_of(analysis, baseline=baseline)
+        write_json(tmp / "summary.json", summary.to_json())
+        write_json(tmp / "model.json", model_of(analysis, summary=summary).to_json())
         assignments = seg.labels.rename("segment").to_frame()
         assignments["distance"] = seg.distances.round(6)
         assignments.index.name = "respondent"

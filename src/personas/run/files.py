@@ -20,26 +20,13 @@ import pandas as pd
 
 from personas._atomic import check_out_folder, make_folder, temporary_in
 from personas.errors import InputError, Problem
+from personas.run.schema import REWRITE_HINT, SUMMARY_SCHEMA, Model, Summary
 
-__all__ = ["Run", "load_run", "atomic_folder", "write_json", "read_json", "SUMMARY_SCHEMA"]
+__all__ = [
+    "Run", "load_run", "atomic_folder", "write_json", "read_json", "plain_json", "SUMMARY_SCHEMA",
+]
 
-SUMMARY_SCHEMA = "personas/summary@1"
-_DAMAGED = "the run folder is damaged: rerun `personas run` to write it again"
-# what the report, assign and the wave comparison read without a fallback
-_SUMMARY_KEYS = (
-    "study",
-    "wave",
-    "respondents",
-    "method",
-    "k",
-    "seed",
-    "selection",
-    "segments",
-    "personas",
-    "similarity",
-    "tensions",
-    "embedding",
-)
+_DAMAGED = REWRITE_HINT
 
 _FRAMES = {
     "assignments": ("assignments.csv", ["respondent", "segment", "distance"]),
@@ -51,29 +38,41 @@ _FRAMES = {
 
 @dataclass(frozen=True, repr=False)
 class Run:
-    """A saved run, as read back from its folder."""
+    """A saved run, as read back from its folder.
+
+    ``result`` is the typed, checked view of ``summary.json`` (:class:`Summary`) and the one
+    new code should read; ``summary`` is the same document as a raw dict, kept for the report
+    and charts until they move to ``result`` (the next step of the typed-schema migration).
+    """
 
     path: Path
     summary: dict
     model: dict
     assignments: pd.DataFrame
     exclusions: pd.DataFrame
+    result: Summary | None = None
+    typed_model: Model | None = None
     embedding: pd.DataFrame = field(default_factory=pd.DataFrame)
     landmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
+    def typed(self) -> Summary:
+        """The checked :class:`Summary` (read from ``summary`` when built by hand)."""
+        return self.result if self.result is not None else Summary.from_json(self.summary)
+
+    @property
     def study(self) -> str:
-        return self.summary["study"]["id"]
+        return self.typed.study.id
 
     @property
     def wave(self) -> str:
-        return self.summary["wave"]
+        return self.typed.wave
 
     def __repr__(self) -> str:
-        s = self.summary
+        s = self.typed
         return (
-            f"Run({self.study!r}, wave={self.wave!r}, k={s.get('k')}, "
-            f"{s['respondents']['kept']} respondents, at {str(self.path)!r})"
+            f"Run({self.study!r}, wave={self.wave!r}, k={s.k}, "
+            f"{s.respondents.kept} respondents, at {str(self.path)!r})"
         )
 
 
@@ -103,12 +102,20 @@ def _round_floats(value):
     return value
 
 
-def write_json(path: Path, data: dict) -> None:
-    """Write ``data`` as stable JSON: sorted keys, floats rounded to 6 places, NaN as null."""
-    text = json.dumps(
+def _dumps(data: dict) -> str:
+    return json.dumps(
         _round_floats(data), indent=2, sort_keys=True, ensure_ascii=False, default=_json_default
     )
-    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write ``data`` as stable JSON: sorted keys, floats rounded to 6 places, NaN as null."""
+    Path(path).write_text(_dumps(data) + "\n", encoding="utf-8")
+
+
+def plain_json(data: dict) -> dict:
+    """``data`` exactly as :func:`write_json` would store it and :func:`read_json` read it."""
+    return json.loads(_dumps(data))
 
 
 def read_json(path: Path) -> dict:
@@ -217,8 +224,20 @@ def _read_json_file(path: Path, *, what: str) -> dict:
 def load_run(path: str | Path) -> Run:
     """Read a run folder written by ``personas run``.
 
-    Raises :class:`~personas.errors.InputError` naming the missing or unreadable file when the
-    folder is not a complete run.
+    Parameters
+    ----------
+    path
+        The run folder (``reports/<study>/<wave>`` by default).
+
+    Returns
+    -------
+    Run
+        Frozen: the folder, its summary and model, assignments, exclusions and the map.
+
+    Raises
+    ------
+    InputError
+        Naming the missing or unreadable file when the folder is not a complete run.
     """
     folder = Path(path)
     summary_path = folder / "summary.json"
@@ -233,28 +252,14 @@ def load_run(path: str | Path) -> Run:
     summary = _read_json_file(summary_path, what="summary")
     model_path = folder / "model.json"
     model = _read_json_file(model_path, what="model") if model_path.exists() else {}
-    if summary.get("schema") != SUMMARY_SCHEMA:
-        raise InputError(
-            Problem(
-                f"unknown summary schema {summary.get('schema')!r}",
-                file=str(summary_path),
-                hint=f"expected {SUMMARY_SCHEMA!r}",
-            )
-        )
-    lacking = [key for key in _SUMMARY_KEYS if key not in summary]
-    if lacking:
-        raise InputError(
-            Problem(
-                f"lacks {', '.join(map(repr, lacking))}",
-                file=str(summary_path),
-                hint=_DAMAGED,
-                code="run-file-incomplete",
-            )
-        )
+    result = Summary.from_json(summary, file=str(summary_path))
+    typed_model = Model.from_json(model, file=str(model_path)) if model else None
     return Run(
         path=folder,
         summary=summary,
         model=model,
+        result=result,
+        typed_model=typed_model,
         assignments=_read_frame(folder, "assignments", required=True),
         exclusions=_read_frame(folder, "exclusions", required=False),
         embedding=_read_frame(folder, "embedding", required=False),

@@ -19,6 +19,7 @@ import numpy as np
 from personas.errors import InputError, Problem
 from personas.segment import _kmodes_data
 from personas.segment._kmodes_init import distinct_rows_at_least
+from personas.segment.k import MIN_K, k_problem
 
 METHODS = ("auto", "kmeans", "kmodes", "kprototypes")
 CATEGORICAL = ("boolean", "choice")
@@ -215,21 +216,19 @@ def check_options(
     if method not in METHODS:
         problems.append(_option("method", f"one of {', '.join(map(repr, METHODS))}", method))
     fixed = isinstance(k, Integral) and not isinstance(k, bool)
-    if fixed:
-        sweep = [int(k)]
-    elif isinstance(k, str) and k == "auto":
+    problem = k_problem(k)  # the one check of k, shared with the CLI's --k
+    if problem is not None:
+        problems.append(problem)
+        sweep = None
+    elif isinstance(k, str):  # "auto": the ks to sweep
         sweep = _int_list(ks)
         if sweep is None:
             problems.append(_option("ks", "a range or sequence of ints >= 2", ks))
+        elif not sweep or min(sweep) < MIN_K:
+            problems.append(_option("ks", "at least 2 (one segment is no segmentation)", ks))
+            sweep = None
     else:
-        sweep = _int_list(k) if isinstance(k, (range, tuple, list)) else None
-        if sweep is None:
-            problems.append(_option("k", "'auto', an int >= 2, or a range of ints >= 2", k))
-    if sweep is not None and (not sweep or min(sweep) < 2):
-        name = "ks" if isinstance(k, str) else "k"
-        problems.append(
-            _option(name, "at least 2 (one segment is no segmentation)", k if name == "k" else ks)
-        )
+        sweep = [int(k)] if fixed else [int(v) for v in k]
     for name, value, low in (
         ("n_boot", n_boot, 0),
         ("n_init", n_init, 1),
@@ -243,7 +242,7 @@ def check_options(
         problems.append(_option("random_state", "an int (the seed)", random_state))
     if problems:
         raise InputError(problems)
-    return sorted(set(sweep)), fixed
+    return sorted(set(sweep or ())), fixed
 
 
 def _int_list(values) -> list[int] | None:

@@ -47,7 +47,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data  # validate_data, Tags: 1.6+
 from threadpoolctl import threadpool_limits
 
 from personas.segment import _kmodes_data as data
@@ -59,7 +59,6 @@ from personas.segment._kmodes_init import (
     init_random,
 )
 from personas.segment._kmodes_iter import run
-from personas.segment._sklearn_compat import validate_data
 
 __all__ = ["KModes"]
 

@@ -24,7 +24,8 @@ class Selection:
     plain-words sentences for the decision journal (disagreements explained), ``warnings``
     degenerate cases met, ``silhouette_sample`` the sample size when the silhouette was sampled
     (None = all respondents), ``params`` everything the sweep ran with (ks, seed, n_boot,
-    boot_size, n_init).
+    boot_size, n_init). ``structure`` is the permutation test of whether there are segments at
+    all (``personas.segment._structure``: ``gap, z, p_value, clear, ...``; empty when not run).
     """
 
     table: pd.DataFrame
@@ -36,6 +37,12 @@ class Selection:
     warnings: tuple[str, ...] = ()
     silhouette_sample: int | None = None
     params: dict = field(default_factory=dict)
+    structure: dict = field(default_factory=dict)
+
+    @property
+    def clear(self) -> bool:
+        """False when the structure test found no clear segments (True when not run)."""
+        return self.structure.get("clear") is not False
 
     def __repr__(self) -> str:
         ks = self.table["k"].tolist() if len(self.table) else []
@@ -87,7 +94,9 @@ class Segmentation:
     k-prototypes). ``model``: everything ``assign_codes`` needs, JSON-serialisable (method,
     dissimilarity, items, centres as codes, [0, 1] scaling of numeric items, k-prototypes' gamma
     and which items are categorical, 50th/95th distance percentiles overall and per segment).
-    ``journal``: the decisions taken, in plain words.
+    ``journal``: the decisions taken, in plain words. ``refits``: the bootstrap refits of the
+    chosen k, as ``(rows drawn, labels of the refit)`` pairs (labels in the refit's own
+    numbering, None when the refit failed), for the stability of the verdicts.
     """
 
     clean: CleanResponses
@@ -101,6 +110,7 @@ class Segmentation:
     selection: Selection | None
     model: dict
     journal: tuple[str, ...] = ()
+    refits: tuple = ()
 
     @property
     def instrument(self):

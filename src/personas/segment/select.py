@@ -11,14 +11,17 @@ For every k of the sweep the algorithm is fitted on all respondents, then:
   adjusted Rand index, and the clusterboot Jaccard of each segment, see ``_stability``).
 
 A k that cannot be fitted (more segments than distinct answer patterns, an empty segment) is
-a warning and the sweep carries on. The choice follows the rule in ``_reasons``.
+a warning and the sweep carries on. The choice follows the rule in ``_reasons``; then the
+chosen k is tested against column-permuted answers (``_structure``): without a clear margin the
+sweep warns that there are no clear segments. The chosen k's refits are kept for the stability
+of the verdicts.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -28,6 +31,7 @@ from personas.segment import _reasons
 from personas.segment._fit import Fit, FitFailed
 from personas.segment._space import Space
 from personas.segment._stability import compare
+from personas.segment._structure import structure_test
 from personas.segment._tasks import run_tasks, sweep_tasks
 from personas.segment.model import Selection
 
@@ -44,6 +48,7 @@ class Sweep:
     selection: Selection
     fit: Fit
     jaccard: np.ndarray
+    refits: tuple = ()
 
 
 def elbow(ks, costs) -> int | None:
@@ -108,10 +113,15 @@ def select_k(
     selection = _decide(
         table, jaccards, space, fixed=fixed, measured=n_boot > 0, notes=notes, params=params
     )
+    chosen = selection.chosen
+    structure = structure_test(space, chosen, n_init=n_init, random_state=random_state)
+    more = [] if structure["clear"] is not False else [_reasons.no_clear_segments(structure)]
+    selection = replace(selection, structure=structure, warnings=selection.warnings + tuple(more))
     for message in selection.warnings:
         warnings.warn(message, SelectionWarning, stacklevel=3)
-    chosen = selection.chosen
-    return Sweep(selection, fits[chosen][0], jaccards[chosen])
+    kept = tuple((index, labels) for (index, _), labels in zip(draws[chosen], refits[chosen],
+                                                               strict=True))  # fmt: skip
+    return Sweep(selection, fits[chosen][0], jaccards[chosen], kept)
 
 
 def _decide(table, jaccards, space, *, fixed, measured, notes, params) -> Selection:

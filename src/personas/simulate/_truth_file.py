@@ -28,8 +28,9 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from personas.errors import InputError
-from personas.instrument._answers import answer_code, position_code
+from personas.instrument._answers import answer_code
 from personas.instrument._check import Checker, entry_name
+from personas.instrument._positions import read_positions
 from personas.instrument._yaml import Node, parse, read_text
 from personas.instrument.model import Instrument
 from personas.simulate._truth import DEFAULT_NOISE, Dirt, Drift, PlantedSegment, Truth
@@ -181,7 +182,9 @@ def _segment(
     share = _share(check, found.get("share"), where)
     personas = _personas(check, found.get("persona"), where, instrument)
     if "tensions" in found:
-        positions = _positions(check, found["tensions"], where, instrument)
+        positions = read_positions(
+            check, found["tensions"], where, [t.id for t in instrument.tensions]
+        )
     else:
         positions = _inherited(check, item, where, personas, instrument)
     answers = _answers(check, found.get("answers"), where, instrument)
@@ -217,25 +220,6 @@ def _personas(check: Checker, node: Node | None, where: str, instrument: Instrum
         pid = check.text(child, f"{where} persona")
         if pid is not None and check.reference(child, pid, known, what="persona", where=where):
             out.append(pid)
-    return out
-
-
-def _positions(check: Checker, node: Node, where: str, instrument: Instrument) -> dict[str, float]:
-    out = {}
-    known = [t.id for t in instrument.tensions]
-    for tid, key, value in check.pairs(node, f"tensions of {where}"):
-        if not check.reference(key, tid, known, what="tension", where=where):
-            continue
-        code = position_code(value)
-        if code is None:
-            check.add(
-                value,
-                f"{where} has position '{value.text or value.kind}' on tension '{tid}'",
-                code="segment-position",
-                hint="Write a, b, mid, or a number from -1 (pole a) to 1 (pole b)",
-            )
-            continue
-        out[tid] = code
     return out
 
 

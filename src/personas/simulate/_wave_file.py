@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 
 from personas.errors import InputError, Problem
+from personas.io.formats import by_extension, lookup, writable_names
 
 if TYPE_CHECKING:  # pragma: no cover
     from personas.simulate.model import Simulation
 
-__all__ = ["write_wave", "FORMATS"]
+__all__ = ["write_wave"]
 
-FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".sav": "sav", ".parquet": "parquet", ".pq": "parquet"}
 _SPSS_NAME = re.compile(r"^[A-Za-z@][A-Za-z0-9_.@#$]{0,63}$")
 
 
@@ -86,18 +86,23 @@ def write_wave(
 
 
 def _format(path: Path, format: str | None) -> str:  # noqa: A002
-    kind = format.lower().lstrip(".") if format else FORMATS.get(path.suffix.lower())
-    if kind not in set(FORMATS.values()):
+    """The writer's name (``csv``, ``xlsx``, ``sav``, ``parquet``): the registry's writable
+    formats, by name or by the file's extension."""
+    found = lookup(format) if format else by_extension(path)
+    if not format and found is not None and path.suffix.lower() not in found.writes:
+        found = None  # e.g. wave.txt: read as csv, but not a name simulate writes
+    if found is None or not found.writable:
         shown = format if format else path.suffix or "(no extension)"
+        names = writable_names()
         raise InputError(
             Problem(
                 f"unknown wave format {shown!r}",
                 file=str(path),
-                hint="Use a .csv, .xlsx, .sav or .parquet file, or format='csv' etc.",
+                hint=f"Use a {', '.join('.' + n for n in names)} file, or format='csv' etc.",
                 code="unknown-format",
             )
         )
-    return kind
+    return found.names[0]
 
 
 def _check_spss_names(columns: pd.Index, path: Path) -> None:

@@ -6,6 +6,7 @@ respondents into an existing run's segments with the run's own model. Both read 
 :class:`~personas.run.Run` folders.
 """
 
+from personas.waves._screener import assign_screener_file
 from personas.waves.assignment import Assignment, assign, assign_file, check_model_matches
 from personas.waves.core import align_segments, compare_with_baseline, share_changes
 
@@ -16,5 +17,6 @@ __all__ = [
     "Assignment",
     "assign",
     "assign_file",
+    "assign_screener_file",
     "check_model_matches",
 ]

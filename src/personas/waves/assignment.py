@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from personas.cleaning.model import CleanResponses
 from personas.errors import InputError, Problem
 from personas.run.files import Run, atomic_folder, load_run
 
@@ -110,8 +111,27 @@ def _far_limits(model: dict, segments: np.ndarray) -> np.ndarray:
     return np.array([per_segment.get(int(s), overall) for s in segments], dtype=float)
 
 
-def assign(run: Run, clean) -> Assignment:
-    """Assign the kept respondents of ``clean`` to the segments of ``run``."""
+def assign(run: Run, clean: CleanResponses) -> Assignment:
+    """Assign the kept respondents of ``clean`` to the segments of ``run``.
+
+    Parameters
+    ----------
+    run
+        A saved run (:func:`personas.load_run`); its ``model.json`` says how to assign.
+    clean
+        The new respondents, cleaned with the run's instrument.
+
+    Returns
+    -------
+    Assignment
+        Frozen: segment, name and distance per respondent (``far`` when unlike every
+        segment) and the share of each segment.
+
+    Raises
+    ------
+    InputError
+        When the new file's questions do not match the run's model.
+    """
     from personas.segment import assign_codes
 
     check_model_matches(run.model, clean.instrument, source=str(run.path / "model.json"))

@@ -25,9 +25,39 @@
       fallback(figure, name, error);
       return;
     }
-    window.vegaEmbed(figure, spec, { actions: false, renderer: "svg" }).catch(function (error) {
+    figure.personasSpec = spec;
+    embed(figure, spec, name);
+  }
+  /* Draw a chart at its own width when it fits its figure; when it does not (a phone),
+     draw it again with its plot narrowed by the excess, so that its text keeps its size
+     instead of the whole picture shrinking to unreadable type. What still does not fit
+     scrolls sideways inside the figure. */
+  var MIN_PLOT = 140;
+  function embed(figure, spec, name) {
+    var options = { actions: false, renderer: "svg" };
+    return window.vegaEmbed(figure, spec, options).then(function (result) {
+      var svg = figure.querySelector("svg");
+      var room = figure.clientWidth;
+      var drawn = svg ? parseFloat(svg.getAttribute("width")) : 0;
+      var fixed = spec.usermeta && spec.usermeta.narrow === false;
+      if (fixed || !room || !drawn || typeof spec.width !== "number" || drawn <= room) {
+        return;
+      }
+      var narrow = Math.max(MIN_PLOT, Math.floor(spec.width - (drawn - room)));
+      if (narrow >= spec.width) { return; }
+      result.finalize();
+      figure.personasFitted = room;
+      return window.vegaEmbed(figure, Object.assign({}, spec, { width: narrow }), options);
+    }).catch(function (error) {
       fallback(figure, name, error);
     });
+  }
+  /* A figure that was hidden (a tab) or resized: fit its chart to the new width. */
+  function refit(figure) {
+    var spec = figure.personasSpec;
+    if (!spec || !figure.clientWidth || figure.personasFitted === figure.clientWidth) { return; }
+    figure.personasFitted = figure.clientWidth;
+    embed(figure, spec, figure.id);
   }
   /* Charts sized to their container ("width": "container") measure it on window resize.
      A chart drawn inside a hidden tab measures 0, so whenever a figure's width changes
@@ -40,6 +70,9 @@
       var changed = false;
       entries.forEach(function (entry) {
         var width = Math.round(entry.contentRect.width);
+        if (widths.has(entry.target) && widths.get(entry.target) !== width && width > 0) {
+          refit(entry.target);
+        }
         changed = changed || (widths.has(entry.target) && widths.get(entry.target) !== width);
         widths.set(entry.target, width);
       });
