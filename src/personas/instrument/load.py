@@ -37,6 +37,7 @@ import os
 import warnings
 from pathlib import Path
 
+from personas._paths import check_input_file
 from personas.errors import DataWarning, InputError, Problem
 from personas.instrument._check import Checker, Entry
 from personas.instrument._personas import read_personas
