@@ -19,10 +19,11 @@ def resolve_study(study: str | Path) -> Path:
     path = Path(study)
     if path.is_file() and path.suffix in (".yaml", ".yml"):
         path = path.parent
-    if (path / "instrument.yaml").is_file():
+    # any instrument.yaml that is not a folder: a FIFO or device is refused by the reader
+    if _names_a_file(path / "instrument.yaml"):
         return path
     named = Path("surveys") / str(study)
-    if (named / "instrument.yaml").is_file():
+    if _names_a_file(named / "instrument.yaml"):
         return named
     known = sorted(p.parent.name for p in Path("surveys").glob("*/instrument.yaml"))
     hint = (
@@ -35,6 +36,10 @@ def resolve_study(study: str | Path) -> Path:
             f"no study at {str(study)!r} (no instrument.yaml there)", file=str(study), hint=hint
         )
     )
+
+
+def _names_a_file(path: Path) -> bool:
+    return path.exists() and not path.is_dir()
 
 
 def default_out(study_dir: Path, wave: str) -> Path:

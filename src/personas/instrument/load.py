@@ -123,7 +123,7 @@ def _resolve(path: str | os.PathLike) -> str:
     given = os.fspath(path)
     if os.path.isdir(given):
         file = os.path.join(given, "instrument.yaml")
-        if not os.path.isfile(file):
+        if not os.path.lexists(file) or os.path.isdir(file):
             raise InputError(
                 [
                     Problem(

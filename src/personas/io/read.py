@@ -106,11 +106,11 @@ def read_responses(
     """
     file = str(path)
     path = Path(path)
-    fmt = _resolve_format(path, format, file=file)
     refused = input_file_problem(path, kind="data")  # before reading a byte
     if refused is not None:
         message, hint, code = refused
         raise file_error(file, message, hint=hint, code=code)
+    fmt = _resolve_format(path, format, file=file)
     reason = describe_path(path)
     if reason is not None:
         code = "empty-file" if reason == "file is empty" else "unreadable-file"

@@ -89,7 +89,6 @@ def analyze(
     from personas.compare.core import compare
     from personas.io import read_responses
     from personas.segment import segment
-    from personas.segment.core import check_enough_respondents
 
     data = Path(data)
     journal = Journal()
@@ -98,7 +97,6 @@ def analyze(
     journal.one_pole(instrument)
     cleaned = clean_responses(responses)
     journal.cleaned(cleaned)
-    check_enough_respondents(cleaned, k=k)
 
     future = None
     if embedding:
