@@ -52,7 +52,7 @@ def default_out(study_dir: Path, wave: str) -> Path:
 def resolve_run(run: str | Path) -> Path:
     """A run folder, checked to hold a summary.json."""
     path = Path(run)
-    if not (path / "summary.json").is_file():
+    if not _names_a_file(path / "summary.json"):  # a FIFO is refused by the reader
         raise InputError(
             Problem(
                 f"{path} is not a run folder (no summary.json)",
