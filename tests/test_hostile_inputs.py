@@ -170,7 +170,8 @@ def test_parquet_nested_column_is_refused(study, tmp_path, column):
 def _deep(kind: str, depth: int = 3000) -> str:
     if kind == "flow":
         return "extra: " + "[" * depth + "]" * depth + "\n"
-    return "extra:\n" + "".join("  " * i + "a:\n" for i in range(1, depth)) + "  " * depth + "b: 1\n"
+    keys = "".join("  " * i + "a:\n" for i in range(1, depth))
+    return "extra:\n" + keys + "  " * depth + "b: 1\n"
 
 
 @pytest.mark.parametrize("kind", ["flow", "block"])

@@ -82,8 +82,7 @@ def _assigned(summary: Summary, assignments: pd.DataFrame) -> list[str]:
     found = []
     if len(assignments) != summary.respondents.kept:
         found.append(
-            f"has {len(assignments)} rows, not the "
-            f"{summary.respondents.kept} respondents kept"
+            f"has {len(assignments)} rows, not the {summary.respondents.kept} respondents kept"
         )
     labels = pd.to_numeric(assignments["segment"], errors="coerce").to_numpy(dtype=float)
     stray = ~np.isin(labels, np.array([s.id for s in summary.segments], dtype=float))
