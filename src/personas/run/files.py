@@ -279,8 +279,38 @@ def load_run(path: str | Path) -> Run:
     ------
     InputError
         Naming the missing or unreadable file when the folder is not a complete run.
+
+    Notes
+    -----
+    A run folder is replaced as a whole (:func:`atomic_folder`), but reading its files takes
+    a while: when ``summary.json`` is another file after the read than before (a new run
+    was swapped in meanwhile), the folder is read again, so the files returned belong to
+    one run.
     """
     folder = Path(path)
+    for _ in range(4):
+        before = _stamp(folder)
+        try:
+            run = _load_run_once(folder)
+        except InputError:
+            if _stamp(folder) == before:
+                raise
+            continue
+        if _stamp(folder) == before:
+            return run
+    return _load_run_once(folder)
+
+
+def _stamp(folder: Path) -> tuple[int, int] | None:
+    """Which ``summary.json`` a folder holds: inode and change time (an inode may be reused)."""
+    try:
+        info = os.stat(folder / "summary.json")
+    except OSError:
+        return None
+    return info.st_ino, info.st_ctime_ns
+
+
+def _load_run_once(folder: Path) -> Run:
     summary_path = folder / "summary.json"
     if not summary_path.exists():
         raise InputError(
