@@ -57,3 +57,21 @@ def test_every_instrument_key_is_documented(keys):
     reference = README[README.index("## The instrument file") : README.index("## Other study")]
     for key in keys:
         assert f"`{key}`" in reference, f"README does not document the instrument key {key!r}"
+
+
+def test_every_environment_variable_and_input_limit_is_documented():
+    """Each ``PERSONAS_*`` variable the code reads, and each refusal code of input files."""
+    from personas._paths import INPUT_LIMITS
+
+    found = set()
+    for path in (REPO / "src" / "personas").rglob("*.py"):
+        found |= set(re.findall(r"\bPERSONAS_[A-Z_]+\b", path.read_text(encoding="utf-8")))
+    assert {variable for variable, _ in INPUT_LIMITS.values()} <= found
+    for variable in sorted(found):
+        assert f"`{variable}`" in README or f"`${variable}`" in README, variable
+    section = README[README.index("### Refused input files and limits") :]
+    for code in ("not-a-file", "file-too-large", "yaml-too-deep", "nested-column",
+                 "too-few-respondents", "run-damaged", "run-changed"):  # fmt: skip
+        assert f"`{code}`" in section, code
+    for variable, default in INPUT_LIMITS.values():
+        assert f"`{variable}` (default {default:g} MiB)" in section, variable

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno as _errno
+import glob
 import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from personas.errors import InputError, Problem
@@ -113,15 +117,228 @@ def temporary_in(folder: Path, *, prefix: str, make):
 
 
 def write_text_atomic(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
+    """Write ``text`` to a temporary file beside ``path``, then rename it into place.
+
+    The file gets the permissions the user's umask gives a new file (``mkstemp`` would leave
+    it 0600), and a temporary file a killed writer left beside ``path`` is removed first.
+    """
     path = Path(path)
     make_folder(path.parent)
-    fd, tmp = temporary_in(path.parent, prefix=f".{path.name}.", make=tempfile.mkstemp)
+    prefix = f".{path.name}."
+    parent_lock = hold_lock(path.parent)
     try:
+        remove_stale(path.parent, f"{glob.escape(prefix)}*.tmp")
+        fd, tmp = temporary_in(path.parent, prefix=prefix, make=tempfile.mkstemp)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # ours until closed: not stale while we write
+    finally:
+        release(parent_lock)
+    try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.write(text)
-        os.replace(tmp, path)
+            handle.flush()
+            os.replace(tmp, path)  # still locked: no cleaner removes it before the rename
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+# --- permissions: what the user's umask allows ---------------------------------------------
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read by setting it, and put it straight back
+    os.umask(mask)
+    return mask
+
+
+def apply_umask(path: str | Path) -> None:
+    """Give ``path`` (and, for a folder, everything in it) the permissions a plain ``open`` or
+    ``mkdir`` would have: ``tempfile`` makes its files 0600 and folders 0700, private to the
+    writer, which is right while a file is written but wrong for a report others read.
+    """
+    mask = current_umask()
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        os.chmod(path, 0o777 & ~mask)
+        for sub in path.rglob("*"):
+            if sub.is_symlink():
+                continue
+            if sub.is_dir():
+                os.chmod(sub, 0o777 & ~mask)
+            elif sub.stat().st_mode & 0o777 == 0o600:  # a private tempfile: the normal mode
+                os.chmod(sub, 0o666 & ~mask)
+    else:
+        os.chmod(path, 0o666 & ~mask)
+
+
+# --- locks: who is still writing ----------------------------------------------------------
+
+try:  # POSIX; elsewhere the locks are no-ops and stale temporary folders are left alone
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+
+#: How long :func:`hold_lock` waits for a lock (seconds); the locks personas takes on a
+#: reports folder last milliseconds, so a longer wait means something is wrong.
+LOCK_WAIT = 60.0
+
+
+def hold_lock(path: str | Path, *, block: bool = True) -> int | None:
+    """Open ``path`` (a file or a folder) and take an exclusive ``flock`` on it.
+
+    Returns the open descriptor (the lock lasts until it is closed, or the process ends in
+    any way, ``kill -9`` included), or ``None`` when another process holds the lock (at once
+    when ``block`` is false, after :data:`LOCK_WAIT` seconds otherwise) or the path has gone.
+    """
+    if fcntl is None:
+        return -1
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    deadline = time.monotonic() + (LOCK_WAIT if block else 0.0)
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except OSError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                return None
+            time.sleep(0.005)
+
+
+def release(fd: int | None) -> None:
+    """Close a descriptor from :func:`hold_lock` (releasing its lock)."""
+    if fd is not None and fd >= 0:
+        os.close(fd)
+
+
+def remove_stale(folder: Path, pattern: str) -> list[Path]:
+    """Remove the temporary files and folders in ``folder`` matching ``pattern`` whose writer
+    has ended.
+
+    Every temporary folder personas writes a run (or a report) into is ``flock``-ed by its
+    writer from the moment it exists (see :func:`make_temporary_folder`); the lock goes when
+    the writer ends, however it ends. So the rule is exact: a match that can be locked has no
+    live writer and is removed; one that cannot is left alone. Call it holding
+    :func:`hold_lock` on ``folder``, so no writer is between creating and locking its folder.
+    """
+    if fcntl is None or not folder.is_dir():
+        return []
+    removed = []
+    for path in sorted(folder.glob(pattern)):
+        fd = hold_lock(path, block=False)
+        if fd is None:
+            continue
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+        finally:
+            release(fd)
+    return removed
+
+
+def make_temporary_folder(parent: Path, *, prefix: str) -> tuple[Path, int | None]:
+    """A new hidden ``<prefix>XXXXXXXX.tmp`` folder in ``parent``, locked for its writer.
+
+    Holds the lock on ``parent`` meanwhile, and first removes stale folders of the same
+    prefix (:func:`remove_stale`): killed runs leave nothing behind for good.
+    """
+    parent_lock = hold_lock(parent)
+    try:
+        remove_stale(parent, f"{glob.escape(prefix)}*.tmp")
+        tmp = Path(temporary_in(parent, prefix=prefix, make=tempfile.mkdtemp))
+        return tmp, hold_lock(tmp)
+    finally:
+        release(parent_lock)
+
+
+# --- swapping a finished folder into place --------------------------------------------------
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2():
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.renameat2, ctypes
+    except (OSError, AttributeError, ImportError):  # not Linux / an old C library
+        return None, None
+
+
+def exchange(new: Path, old: Path) -> bool:
+    """Atomically swap two existing folders (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    After it, ``old``'s path holds the new folder and ``new``'s path the old one: at no
+    moment is ``old`` missing or a mix of the two. ``False`` when the system cannot do it.
+    """
+    call, ctypes = _renameat2()
+    if call is None:
+        return False
+    result = call(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(old), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (_errno.EINVAL, _errno.ENOSYS, _errno.ENOTSUP, _errno.EXDEV):
+        return False
+    raise OSError(errno, os.strerror(errno), str(old))
+
+
+def recover_swap(target: Path) -> None:
+    """Repair what a writer killed between the two renames of a non-atomic swap left.
+
+    ``.<name>.old`` is the complete previous folder: put back when ``target`` is missing,
+    removed when ``target`` is there. Call it holding :func:`hold_lock` on the parent.
+    """
+    old = target.with_name(f".{target.name}.old")
+    if not old.is_dir():
+        return
+    if target.exists():
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(old, target)
+
+
+def link_tree(source: Path, target: Path, *, copy: tuple[str, ...] = ()) -> None:
+    """Copy the folder ``source`` to ``target`` as hard links (a plain copy where linking
+    fails), so ``source`` stays whole whatever happens to ``target``; top-level entries named
+    in ``copy`` are real copies (files personas rewrites in place).
+
+    Safe because personas replaces its files (a new file renamed over the old) rather than
+    rewriting them, except in the folders listed in ``copy``.
+    """
+
+    def link(src, dst):
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    target.mkdir(exist_ok=True)
+    for entry in source.iterdir():
+        if entry.is_symlink():
+            continue
+        how = shutil.copy2 if entry.name in copy else link
+        if entry.is_dir():
+            shutil.copytree(entry, target / entry.name, copy_function=how)
+        else:
+            how(entry, target / entry.name)

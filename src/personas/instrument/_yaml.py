@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from personas._paths import check_input_file
 from personas.errors import InputError, Problem
 
 __all__ = ["Node", "parse", "read_text"]
@@ -143,6 +144,7 @@ def read_text(file: str, *, what: str = "file") -> str:
     Shared by every YAML file personas reads (instrument, truth, names) so that a missing or
     mis-encoded file is reported the same way everywhere.
     """
+    check_input_file(file, kind="yaml", what=what)  # no FIFO, device or huge file
     try:
         return Path(file).read_text(encoding="utf-8-sig")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
@@ -170,6 +172,7 @@ def parse(text: str, file: str) -> Node | None:
     """
     loader = yaml.SafeLoader(text)
     try:
+        _check_depth(text, file)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -180,6 +183,37 @@ def parse(text: str, file: str) -> Node | None:
         raise InputError([_syntax_problem(exc, file)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         raise InputError([Problem(f"YAML error: {exc}", file=file, code="yaml-syntax")]) from None
+
+
+#: Deepest nesting of lists and mappings a YAML file may have (an instrument needs about 6);
+#: deeper documents would exhaust Python's recursion limit while being composed.
+MAX_DEPTH = 50
+
+
+def _check_depth(text: str, file: str) -> None:
+    """Refuse a document nested deeper than :data:`MAX_DEPTH`, located at the level too deep.
+
+    Walks the parser's events (a loop, not recursion), before the node tree is composed.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise InputError(
+                    Problem(
+                        f"nested more than {MAX_DEPTH} levels deep",
+                        file=file,
+                        line=mark.line + 1,
+                        column=mark.column + 1,
+                        hint="Check the brackets and indentation: an instrument needs only a "
+                        "few levels of nesting",
+                        code="yaml-too-deep",
+                    )
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:

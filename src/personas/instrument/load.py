@@ -39,6 +39,7 @@ import os
 import warnings
 from pathlib import Path
 
+from personas._paths import check_input_file
 from personas.errors import DataWarning, InputError, Problem
 from personas.instrument._check import Checker, Entry
 from personas.instrument._personas import read_personas
@@ -124,7 +125,7 @@ def _resolve(path: str | os.PathLike) -> str:
     given = os.fspath(path)
     if os.path.isdir(given):
         file = os.path.join(given, "instrument.yaml")
-        if not os.path.isfile(file):
+        if not os.path.lexists(file) or os.path.isdir(file):
             raise InputError(
                 [
                     Problem(
@@ -136,10 +137,7 @@ def _resolve(path: str | os.PathLike) -> str:
                 ]
             )
         return file
-    if not os.path.isfile(given):
-        raise InputError(
-            [Problem("file not found", file=given, hint="Check the path", code="no-file")]
-        )
+    check_input_file(given, kind="yaml")  # a FIFO or device is refused, never read
     return given
 
 

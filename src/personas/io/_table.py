@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from personas._paths import input_file_problem
 from personas.errors import InputError, Problem
 
 __all__ = [
@@ -147,10 +148,9 @@ def _blank(column: pd.Series) -> np.ndarray:
 
 def describe_path(path: Path) -> str | None:
     """Why ``path`` cannot be read, or ``None`` when it is a readable, non-empty file."""
-    if not path.exists():
-        return "file not found"
-    if path.is_dir():
-        return "is a folder, not a file"
+    found = input_file_problem(path, kind="data")
+    if found is not None:
+        return found[0]
     try:
         with path.open("rb") as handle:
             first = handle.read(1)

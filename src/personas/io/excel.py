@@ -8,6 +8,7 @@ nothing is converted to missing here (``NA`` stays the text ``NA`` until mapping
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,10 @@ __all__ = ["read_excel_table"]
 
 def read_excel_table(path: Path, *, file: str) -> RawTable:
     """Read the first worksheet; row numbers are the sheet's (header = row 1)."""
-    with reading(file, "excel", InvalidFileException):
+    # a zip of junk XML makes openpyxl raise ParseError, or trip over a missing part (the
+    # call below is library code only, so these are about the file, not our bugs)
+    with reading(file, "excel", InvalidFileException, ParseError, TypeError, AttributeError,
+                 IndexError):  # fmt: skip
         frame = pd.read_excel(
             path,
             sheet_name=0,

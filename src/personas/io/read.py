@@ -16,6 +16,7 @@ from dataclasses import replace
 from os import PathLike
 from pathlib import Path
 
+from personas._paths import input_file_problem
 from personas.errors import InputError
 from personas.instrument.model import Instrument
 from personas.io._mapping import map_table
@@ -105,6 +106,10 @@ def read_responses(
     """
     file = str(path)
     path = Path(path)
+    refused = input_file_problem(path, kind="data")  # before reading a byte
+    if refused is not None:
+        message, hint, code = refused
+        raise file_error(file, message, hint=hint, code=code)
     fmt = _resolve_format(path, format, file=file)
     reason = describe_path(path)
     if reason is not None:

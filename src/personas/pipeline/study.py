@@ -116,22 +116,70 @@ def run_study(
 
 
 def update_study_page(folder: Path) -> Path | None:
-    """Rebuild and render ``reports/<study>/index.html``: shares over waves, every wave linked."""
+    """Rebuild and render ``reports/<study>/index.html``: shares over waves, every wave linked.
+
+    Holds the lock on ``folder`` meanwhile (runs of other waves wait for it before they swap
+    their folder in), so the ``.index.*.tmp`` files found there are a killed writer's, and go.
+    """
+    from personas._atomic import hold_lock, release, remove_stale
     from personas.report.render import render_report
     from personas.report.study_page import build_study_page
 
-    if build_study_page(folder) is None:
-        return None
-    return render_report(folder, to=("html",))["html"]
+    lock = hold_lock(folder)
+    try:
+        if lock is not None:
+            remove_stale(folder, ".index.*.tmp")
+        if build_study_page(folder) is None:
+            return None
+        return render_report(folder, to=("html",))["html"]
+    finally:
+        release(lock)
 
 
 def report_run(run_dir: Path, *, to=("html",), engine="auto") -> dict[str, Path]:
-    """``personas report``: rebuild ``index.qmd`` from the saved run and render it."""
+    """``personas report``: rebuild ``index.qmd`` from the saved run and render it.
+
+    The report is built in a copy of the run folder (hard links; ``charts/`` copied) that
+    replaces the folder only when the render succeeded, so a failed or killed render leaves
+    the run and its previous report whole. A run that changed meanwhile (a new
+    ``personas run`` into the folder) is kept, and the render refused.
+    """
+    from personas._atomic import link_tree
     from personas.report.build import build_report
     from personas.report.render import render_report
 
-    build_report(load_run(run_dir))
-    return render_report(run_dir, to=tuple(to), engine=engine)
+    run_dir = Path(run_dir)
+    load_run(run_dir)  # a damaged run is refused before anything is copied
+    stamp = _stamp(run_dir)
+
+    def unchanged() -> None:
+        if _stamp(run_dir) != stamp:
+            from personas.errors import InputError, Problem
+
+            raise InputError(
+                Problem(
+                    "the run was replaced while its report was rendered (another "
+                    "`personas run` into this folder); the new run was kept",
+                    file=str(run_dir),
+                    hint="run `personas report` again",
+                    code="run-changed",
+                )
+            )
+
+    with atomic_folder(run_dir, kind="run", before_swap=unchanged) as tmp:
+        link_tree(run_dir, tmp, copy=("charts",))
+        build_report(load_run(tmp))
+        written = render_report(tmp, to=tuple(to), engine=engine)
+    return {fmt: run_dir / path.name for fmt, path in written.items()}
+
+
+def _stamp(run_dir: Path) -> tuple[int, int] | None:
+    """Which ``summary.json`` a run folder holds (inode and change time)."""
+    try:
+        info = (run_dir / "summary.json").stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns
 
 
 def simulate_study(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,8 +17,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from personas._atomic import check_out_folder, make_folder, temporary_in
+from personas._atomic import (
+    apply_umask,
+    check_out_folder,
+    exchange,
+    hold_lock,
+    link_tree,
+    make_folder,
+    make_temporary_folder,
+    recover_swap,
+    release,
+)
+from personas._paths import check_input_file
 from personas.errors import InputError, Problem
+from personas.run._consistency import check_consistency
 from personas.run.schema import REWRITE_HINT, SUMMARY_SCHEMA, Model, Summary
 
 __all__ = [
@@ -125,41 +136,69 @@ def read_json(path: Path) -> dict:
 
 @contextmanager
 def atomic_folder(
-    target: Path, *, replace: bool = True, kind: str | None = None, keep: tuple[str, ...] = ()
+    target: Path,
+    *,
+    replace: bool = True,
+    kind: str | None = None,
+    keep: tuple[str, ...] = (),
+    before_swap: Callable[[], None] | None = None,
 ):
-    """Yield a temporary folder beside ``target``; rename it into place on success.
+    """Yield a temporary folder beside ``target``; swap it into place on success.
 
     On any exception the temporary folder is removed and ``target`` is left as it was, so a
     failed run never leaves a half-written report. An existing ``target`` is replaced only
     after the new folder is complete, and only when it is empty or an earlier output of
     personas of the same ``kind`` (``"run"``, ``"clean"``, ``"assign"``; see
     :func:`personas._atomic.check_out_folder`): never a folder of the user's files.
-    Subfolders named in ``keep`` (a run's ``clean/`` and ``assigned/`` outputs) move over from
-    the replaced folder unless the new one has its own.
+    Subfolders named in ``keep`` (a run's ``clean/`` and ``assigned/`` outputs) carry over
+    from the replaced folder (as hard links) unless the new one has its own.
+
+    The temporary folder ``.<name>.XXXXXXXX.tmp`` is locked by this process while it exists;
+    stale ones of killed runs are removed when the next one is made (see
+    :func:`personas._atomic.remove_stale`). The swap is one atomic exchange on Linux, under
+    a lock on the parent folder, so two runs into one folder leave one of them, whole, and
+    a reader of ``target`` sees the old folder or the new one, never a mix. The finished
+    folder gets the permissions of the user's umask. ``before_swap`` (under that lock) may
+    raise to abandon the swap.
     """
     target = Path(target)
     check_out_folder(target, kind=kind)
     make_folder(target.parent)
-    tmp = Path(temporary_in(target.parent, prefix=f".{target.name}.", make=tempfile.mkdtemp))
+    tmp, lock = make_temporary_folder(target.parent, prefix=f".{target.name}.")
     try:
         yield tmp
+        apply_umask(tmp)
+        _swap_into_place(tmp, target, replace=replace, keep=keep, before_swap=before_swap)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if target.exists():
+    finally:
+        release(lock)
+    shutil.rmtree(tmp, ignore_errors=True)  # after an exchange: the replaced folder
+
+
+def _swap_into_place(tmp: Path, target: Path, *, replace: bool, keep, before_swap) -> None:
+    parent_lock = hold_lock(target.parent)
+    try:
+        recover_swap(target)
+        if before_swap is not None:
+            before_swap()
+        if not target.exists():
+            os.replace(tmp, target)
+            return
         if not replace:
-            shutil.rmtree(tmp, ignore_errors=True)
             raise InputError(Problem(f"{target} already exists", hint="choose another --out"))
-        old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
         for name in keep:
             if (target / name).is_dir() and not (tmp / name).exists():
-                os.replace(target / name, tmp / name)
-        os.replace(target, old)
-        os.replace(tmp, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, target)
+                link_tree(target / name, tmp / name)
+        if not exchange(tmp, target):  # not Linux: two renames, repaired by recover_swap
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        release(parent_lock)
 
 
 def _read_frame(folder: Path, name: str, required: bool) -> pd.DataFrame:
@@ -171,6 +210,7 @@ def _read_frame(folder: Path, name: str, required: bool) -> pd.DataFrame:
                 Problem("file is missing", file=str(path), hint=_DAMAGED, code="run-file-missing")
             )
         return pd.DataFrame(columns=columns)
+    check_input_file(path, kind="data")
     try:
         frame = pd.read_csv(
             path, dtype={"respondent": str, "persona": str}, keep_default_na=False, na_values=[""]
@@ -194,6 +234,7 @@ def _read_frame(folder: Path, name: str, required: bool) -> pd.DataFrame:
 
 def _read_json_file(path: Path, *, what: str) -> dict:
     """A JSON object from a run file, or an :class:`InputError` naming that file."""
+    check_input_file(path, kind="data")  # a FIFO or device in a run folder is never read
     try:
         data = read_json(path)
     except json.JSONDecodeError as err:
@@ -238,8 +279,38 @@ def load_run(path: str | Path) -> Run:
     ------
     InputError
         Naming the missing or unreadable file when the folder is not a complete run.
+
+    Notes
+    -----
+    A run folder is replaced as a whole (:func:`atomic_folder`), but reading its files takes
+    a while: when ``summary.json`` is another file after the read than before (a new run
+    was swapped in meanwhile), the folder is read again, so the files returned belong to
+    one run.
     """
     folder = Path(path)
+    for _ in range(4):
+        before = _stamp(folder)
+        try:
+            run = _load_run_once(folder)
+        except InputError:
+            if _stamp(folder) == before:
+                raise
+            continue
+        if _stamp(folder) == before:
+            return run
+    return _load_run_once(folder)
+
+
+def _stamp(folder: Path) -> tuple[int, int] | None:
+    """Which ``summary.json`` a folder holds: inode and change time (an inode may be reused)."""
+    try:
+        info = os.stat(folder / "summary.json")
+    except OSError:
+        return None
+    return info.st_ino, info.st_ctime_ns
+
+
+def _load_run_once(folder: Path) -> Run:
     summary_path = folder / "summary.json"
     if not summary_path.exists():
         raise InputError(
@@ -254,13 +325,20 @@ def load_run(path: str | Path) -> Run:
     model = _read_json_file(model_path, what="model") if model_path.exists() else {}
     result = Summary.from_json(summary, file=str(summary_path))
     typed_model = Model.from_json(model, file=str(model_path)) if model else None
+    assignments = _read_frame(folder, "assignments", required=True)
+    check_consistency(
+        result,
+        assignments,
+        file=str(summary_path),
+        assignments_file=str(folder / _FRAMES["assignments"][0]),
+    )
     return Run(
         path=folder,
         summary=summary,
         model=model,
         result=result,
         typed_model=typed_model,
-        assignments=_read_frame(folder, "assignments", required=True),
+        assignments=assignments,
         exclusions=_read_frame(folder, "exclusions", required=False),
         embedding=_read_frame(folder, "embedding", required=False),
         landmarks=_read_frame(folder, "landmarks", required=False),

@@ -19,7 +19,7 @@ from personas.segment.model import Segmentation
 from personas.segment.profiles import build_profiles
 from personas.segment.select import select_k
 
-__all__ = ["segment"]
+__all__ = ["segment", "too_few_problem", "respondents_needed"]
 
 BOOT_SIZE = 20_000
 _SILHOUETTE = {
@@ -123,7 +123,7 @@ def segment(
     """
     options = {"n_boot": n_boot, "boot_size": boot_size, "n_init": n_init, "n_jobs": n_jobs}
     sweep_ks, fixed = check_options(method=method, k=k, ks=ks, random_state=random_state, **options)
-    space = build_space(clean, method)
+    space = _checked_space(clean, method, k=k, ks=ks)
     try:
         # Many small products and k-means runs: one thread each is several times faster than
         # BLAS/OpenMP threads fighting over the cores (measured).
@@ -146,6 +146,63 @@ def segment(
             )
         ) from None
     return _describe(clean, space, sweep, method=method, random_state=random_state)
+
+
+def respondents_needed(*, k="auto", ks=range(2, 11)) -> int:
+    """The fewest kept respondents that ``segment(clean, k=k, ks=ks)`` can work with.
+
+    k segments need at least k + 1 respondents: with fewer, every respondent is a segment
+    of their own and the silhouette (which compares a respondent's own segment with the
+    nearest other one) is undefined. A sweep needs that for its smallest k.
+    """
+    if isinstance(k, int) and not isinstance(k, bool):
+        return max(k, 2) + 1
+    values = ks if isinstance(k, str) else k
+    try:
+        smallest = min(int(v) for v in values)
+    except (TypeError, ValueError):
+        smallest = 2
+    return max(smallest, 2) + 1
+
+
+def _checked_space(clean, method: str, *, k, ks) -> Space:
+    """:func:`build_space`, with a too-small wave's problem listed beside the others."""
+    short = too_few_problem(clean, k=k, ks=ks)
+    try:
+        space = build_space(clean, method)
+    except InputError as err:
+        if short is None or not len(clean.answers):  # none left: build_space says why
+            raise
+        raise InputError([*err.problems, short]) from None
+    if short is not None:
+        raise InputError(short)
+    return space
+
+
+def too_few_problem(clean, *, k="auto", ks=range(2, 11)) -> Problem | None:
+    """The ``too-few-respondents`` problem of a cleaned wave, or ``None`` when it has enough."""
+    kept = len(clean.answers)
+    needed = respondents_needed(k=k, ks=ks)
+    if kept >= needed:
+        return None
+    ledger = getattr(clean, "ledger", None)
+    source = getattr(clean, "source", None)
+    why = ""
+    if ledger is not None:
+        counts = ledger.counts()
+        reasons = ", ".join(f"{r}: {n:,}" for r, n in counts.items())
+        share = "all" if kept == 0 else f"{sum(counts.values()):,} of"
+        why = f" of {ledger.loaded:,} loaded" + (
+            f" (cleaning excluded {share} {ledger.loaded:,}: {reasons})" if reasons else ""
+        )
+    return Problem(
+        f"only {kept:,} respondent(s){why} left to segment; segmenting needs at "
+        f"least {needed:,} (k + 1 for the smallest k tried)",
+        file=str(source.path) if source is not None else None,
+        value=kept,
+        hint=f"collect at least {needed:,} usable responses, or loosen the cleaning rules",
+        code="too-few-respondents",
+    )
 
 
 def _describe(clean, space: Space, sweep, *, method: str, random_state: int) -> Segmentation:
