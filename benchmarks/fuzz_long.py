@@ -64,8 +64,10 @@ def main() -> int:
     print(f"{'target':<12}" + "".join(f"{k:>10}" for k in kinds))
     for target, counts in tally.items():
         print(f"{target:<12}" + "".join(f"{counts[k]:>10}" for k in kinds))
-    print(f"{len(seconds)} cases in {time.perf_counter() - started:.1f} s; per case median "
-          f"{statistics.median(seconds):.3f} s, slowest {max(seconds):.2f} s")
+    print(
+        f"{len(seconds)} cases in {time.perf_counter() - started:.1f} s; per case median "
+        f"{statistics.median(seconds):.3f} s, slowest {max(seconds):.2f} s"
+    )
     for took, name, damage in reversed(slowest):
         print(f"  slow: {name} {took:.2f} s ({' + '.join(damage)})")
     unknown = 0

@@ -150,7 +150,8 @@ def _derived_bases(bases: Bases, name: str, data: pd.DataFrame, folder: Path) ->
 def qualtrics_text(frame: pd.DataFrame, id_column: str) -> str:
     """A wave as Qualtrics exports it: field names, question texts, ImportIds, then answers."""
     frame = frame.rename(columns={id_column: "ResponseId"})
-    frame = frame.rename(columns={d: "Duration (in seconds)" for d in ("duration_seconds", "duration")})
+    durations = {d: "Duration (in seconds)" for d in ("duration_seconds", "duration")}
+    frame = frame.rename(columns=durations)
     meta = pd.DataFrame({"StartDate": "2024-05-02 10:00:00", "Status": "IP Address"},
                         index=frame.index)  # fmt: skip
     frame = pd.concat([meta, frame], axis=1)

@@ -20,9 +20,33 @@ import yaml
 
 # values a cell can hold that no question allows, or that break naive parsing
 JUNK = [
-    "", " ", "abc", "1e309", "-1", "9" * 30, "3.5", "TRUE ", "NaN", "None", "null", "-0",
-    "1,5", "0x1F", "2024-13-45", "日本語", "😀", "\u202eevil", "e\u0301", "a\x00b", "'", '"',
-    "=1+1", "<script>x</script>", "x" * 5000, "\t", "\r\n",
+    "",
+    " ",
+    "abc",
+    "1e309",
+    "-1",
+    "9" * 30,
+    "3.5",
+    "TRUE ",
+    "NaN",
+    "None",
+    "null",
+    "-0",
+    "1,5",
+    "0x1F",
+    "2024-13-45",
+    "日本語",
+    "😀",
+    "\u202eevil",
+    "e\u0301",
+    "a\x00b",
+    "'",
+    '"',
+    "=1+1",
+    "<script>x</script>",
+    "x" * 5000,
+    "\t",
+    "\r\n",
 ]
 EXTREME = [math.inf, -math.inf, math.nan, 1e308, -1e308, 2.0**63, -(2.0**31), 5e-324, -0.0]
 UNICODE = ["Ünïcødé", "😀🎉", "\u202eRTL", "e\u0301\u0301", "\ufeffbom", "日本語テキスト", "ℌ𝔢𝔩𝔩𝔬"]
@@ -135,8 +159,11 @@ def mutate_text(rng: random.Random, text: str, *, header_rows: int = 1) -> tuple
         lines[j] = lines[j] + "\x00" * rng.randint(1, 5)
     elif kind == "ragged" and lines:
         for j in rng.sample(range(len(lines)), min(len(lines), rng.randint(1, 5))):
-            lines[j] = lines[j] + "," * rng.randint(1, 4) if rng.random() < 0.5 else \
-                lines[j].rsplit(",", rng.randint(1, 3))[0]
+            lines[j] = (
+                lines[j] + "," * rng.randint(1, 4)
+                if rng.random() < 0.5
+                else lines[j].rsplit(",", rng.randint(1, 3))[0]
+            )
     elif kind == "long-line" and lines:
         lines.insert(rng.randint(0, len(lines)), ",".join(["x" * 2000] * 50))
     elif kind == "unicode" and lines:
@@ -304,7 +331,8 @@ def mutate_yaml_text(rng: random.Random, text: str) -> tuple[bytes, str]:
         text = text.replace("study:", "study: !!python/object:os.system", 1)
     elif kind == "aliases":
         bomb = "a: &a [x, x, x, x, x, x]\n" + "".join(
-            f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcd", "bcde")
+            f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            for p, c in zip("abcd", "bcde", strict=True)
         )
         text = bomb + text.replace("personas:", "personas_: *e\npersonas:", 1)
     elif kind == "encoding":

@@ -39,10 +39,12 @@ KNOWN = {
     "parquet list column (unhashable ndarray)": lambda case, out: "unhashable" in out.detail,
     "deeply nested YAML (RecursionError)": lambda case, out: "RecursionError" in out.detail,
     "damaged summary.json given to report or --baseline": (
-        lambda case, out: case.target == "run"
-        and case.argv[0] in ("report", "run")
-        and any(d.startswith("summary.json") for d in case.damage)
-        and out.kind == "internal"
+        lambda case, out: (
+            case.target == "run"
+            and case.argv[0] in ("report", "run")
+            and any(d.startswith("summary.json") for d in case.damage)
+            and out.kind == "internal"
+        )
     ),
 }
 
