@@ -214,7 +214,7 @@ def mutate_frame(rng: random.Random, frame: pd.DataFrame, *, id_column: str):
         at = rng.randint(0, n)
         frame = pd.concat([frame.iloc[:at], blank, frame.iloc[at:]], ignore_index=True)
     elif kind == "few-rows":
-        frame = frame.iloc[: pick(rng, [0, 1, 3, 4, 5, 8, 15])]
+        frame = frame.iloc[: pick(rng, [0, 1, 2, 3, 4, 5, 8, 15])]
     elif kind == "dup-rows" and n:
         rows = [rng.randrange(n) for _ in range(rng.randint(1, n))]
         frame = pd.concat([frame, frame.iloc[rows]], ignore_index=True)
@@ -322,7 +322,8 @@ def dump_yaml(doc) -> str:
 
 def mutate_yaml_text(rng: random.Random, text: str) -> tuple[bytes, str]:
     """Damage YAML as text: tabs, duplicate keys, tags, aliases, encodings, bytes."""
-    kind = pick(rng, ["tabs", "dup-key", "tag", "aliases", "encoding", "bytes", "not-a-map"])
+    kinds = ["tabs", "dup-key", "tag", "aliases", "encoding", "bytes", "not-a-map", "deep"]
+    kind = pick(rng, kinds)
     if kind == "tabs":
         text = text.replace("  ", "\t", rng.randint(1, 20))
     elif kind == "dup-key":
@@ -338,18 +339,17 @@ def mutate_yaml_text(rng: random.Random, text: str) -> tuple[bytes, str]:
     elif kind == "encoding":
         enc = pick(rng, ["utf-16", "cp1252", "latin-1"])
         return text.replace("title:", "title: Ünïcødé", 1).encode(enc, "replace"), f"yaml:{enc}"
+    elif kind == "deep":
+        depth = pick(rng, [30, 300, 3000])
+        nested = "[" * depth + "x" + "]" * depth
+        text = text.replace("title:", f"title: {nested}\n  old_title:", 1)
+        return text.encode("utf-8"), f"yaml:deep:{depth}"
     elif kind == "bytes":
         data, label = mutate_bytes(rng, text.encode("utf-8"))
         return data, f"yaml:{label}"
     else:
         text = pick(rng, ["- a\n- b\n", "just a string\n", "null\n", "42\n", ""])
     return text.encode("utf-8"), f"yaml:{kind}"
-
-
-def deep_yaml(depth: int) -> bytes:
-    """An instrument whose title is nested ``depth`` flow sequences deep."""
-    return ("schema: personas/instrument@1\nstudy:\n  id: deep\n  title: "
-            + "[" * depth + "x" + "]" * depth + "\n").encode()  # fmt: skip
 
 
 def dump_json(rng: random.Random, doc) -> bytes:

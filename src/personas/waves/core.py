@@ -192,8 +192,9 @@ def compare_with_baseline(
 def _check_baseline_usable(baseline, base: pd.DataFrame) -> None:
     """Refuse a baseline without its model, or with a segment whose mean answers are gone."""
     from personas.errors import InputError, Problem
+    from personas.run._model_check import model_problems
 
-    problems = []
+    problems = model_problems(baseline.model, file=str(baseline.path / "model.json"))
     if not baseline.model:
         problems.append(
             Problem(
