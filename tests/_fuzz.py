@@ -233,7 +233,7 @@ def _instrument_case(rng: random.Random, bases: Bases, case: Case, folder: Path)
     case.damage.append(name)
     if rng.random() < 0.65:
         doc = yaml.safe_load(text)
-        for _ in range(rng.randint(1, 3)):
+        for _ in range(m.pick(rng, [1, 1, 1, 2, 3])):
             doc, label = m.mutate_document(rng, doc, id_lists=("tensions", "questions", "personas"))
             case.damage.append(label)
         text = m.dump_yaml(doc)

@@ -98,6 +98,25 @@ def test_the_time_limit_stops_a_hang():
         time.sleep(5)
 
 
+def test_the_judge_rejects_a_refusal_that_names_no_file(bases, tmp_path):
+    case = _wave(bases, tmp_path, "wave-1.csv", b"")
+    assert _fuzz.execute(case).kind == "refused"
+    case.needles = ("some-other-file.csv",)
+    outcome = _fuzz.execute(case)
+    assert outcome.kind == "wrong" and "not naming" in outcome.detail
+
+
+def test_the_judge_rejects_a_run_whose_ledger_does_not_add_up(bases, tmp_path):
+    from _fuzz_judge import _judge_success
+
+    case = _wave(bases, tmp_path, "wave-1.csv", bases.files["jobsite", "csv"].read_bytes())
+    assert _fuzz.execute(case).kind == "ok"
+    exclusions = case.out / "exclusions.csv"
+    lines = exclusions.read_text("utf-8").splitlines()
+    exclusions.write_text("\n".join(lines[:-1]) + "\n", "utf-8")
+    assert "exclusions.csv has" in _judge_success(case)
+
+
 def test_a_mutation_changes_its_input():
     rng = random.Random(0)
     data = b"a,b\n1,2\n" * 20
