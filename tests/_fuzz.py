@@ -1,4 +1,5 @@
-"""The fuzz harness: good inputs, seeded cases that damage them, and the verdict on each run.
+"""The fuzz harness: good inputs and seeded cases that damage them (the verdict on each case
+is :mod:`_fuzz_judge`'s, the damage :mod:`_fuzz_mutate`'s).
 
 A *case* is a target (``wave``, ``instrument`` or ``run``), a seed, and the damage done; it
 runs one personas command in-process (``click.testing.CliRunner``, no subprocess, no UMAP:
