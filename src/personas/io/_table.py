@@ -8,6 +8,7 @@ record. Mapping and value checks happen once, for every format, in :mod:`._mappi
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,7 @@ _READ_ERRORS = (
     KeyError,
     EOFError,
     zipfile.BadZipFile,
+    zlib.error,  # a zip member (.xlsx part) whose deflate stream is damaged
 )
 
 

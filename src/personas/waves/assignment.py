@@ -17,6 +17,7 @@ import pandas as pd
 
 from personas.cleaning.model import CleanResponses
 from personas.errors import InputError, Problem
+from personas.run._model_check import model_problems
 from personas.run.files import Run, atomic_folder, load_run
 
 __all__ = ["Assignment", "assign", "assign_file", "check_model_matches"]
@@ -68,6 +69,8 @@ def check_model_matches(model: dict, instrument, *, source: str) -> None:
                 hint="the run folder is damaged: rerun `personas run` to write it again",
             )
         )
+    if damaged := model_problems(model, file=source):
+        raise InputError(damaged)
     types = dict(zip(items, kinds, strict=True))
     codes = model.get("item_codes", {})
     found = {q.id: q for q in instrument.items}

@@ -146,6 +146,7 @@ def compare_with_baseline(
     new_summary = {"segments": build_summary_segments(analysis)}
     new = _means(new_summary, items, ranges)
     base = _means(baseline.summary, items, ranges)
+    _check_baseline_usable(baseline, base)
     aligned = align_segments(new, base, min_similarity=min_similarity)
     labels = analysis.segmentation.labels
     counts_new = labels.value_counts().to_dict()
@@ -186,6 +187,36 @@ def compare_with_baseline(
         "min_similarity": min_similarity,
         "segments": segments,
     }
+
+
+def _check_baseline_usable(baseline, base: pd.DataFrame) -> None:
+    """Refuse a baseline without its model, or with a segment whose mean answers are gone."""
+    from personas.errors import InputError, Problem
+    from personas.run._model_check import model_problems
+
+    problems = model_problems(baseline.model, file=str(baseline.path / "model.json"))
+    if not baseline.model:
+        problems.append(
+            Problem(
+                "the baseline run has no model.json, needed to assign this wave to its segments",
+                file=str(baseline.path / "model.json"),
+                hint="rerun `personas run` for the baseline wave, or run without --baseline",
+                code="baseline-model",
+            )
+        )
+    for position, (segment, row) in enumerate(base.iterrows()):
+        if row.isna().all():
+            problems.append(
+                Problem(
+                    f"segment {segment} of the baseline has no mean answers for this wave's "
+                    f"questions (segments[{position}].means)",
+                    file=str(baseline.path / "summary.json"),
+                    hint="rerun `personas run` for the baseline wave, or run without --baseline",
+                    code="baseline-means",
+                )
+            )
+    if problems:
+        raise InputError(problems)
 
 
 def _check_baseline(analysis, baseline) -> None:
