@@ -21,6 +21,7 @@ from personas.report import _build_context as ctx
 from personas.report._build_charts import build_charts
 from personas.report._build_escape import Markdown, environment
 from personas.report._build_text import verdict_paragraph
+from personas.report._build_trust import method_trust_notes
 from personas.report._build_typing import typing_section
 from personas.report._build_waves import wave_notes
 from personas.report.render import chart_bootstrap_html, write_support_files
@@ -63,6 +64,7 @@ def report_source(run: Run, *, charts: dict, typing: Markdown | None = None) -> 
             tensions=ctx.tension_notes(summary),
             exclusions=ctx.exclusion_rows(summary),
             method=ctx.method_notes(summary),
+            trust=method_trust_notes(summary),
             waves=wave_notes(summary),
             charts=charts,
             apart=[
