@@ -169,7 +169,8 @@ def test_summary_json_carries_the_structure_test_and_each_verdicts_stability(six
         assert summary["clear_segments"] is clear and summary["structure"]["clear"] is clear
         assert summary["structure"]["gap"] == seg.selection.structure["gap"]
         journal = summary["journal"]
-        assert any(e.startswith("structure: " + ("clear" if clear else "no clear")) for e in journal)
+        head = "structure: " + ("clear" if clear else "no clear")
+        assert any(e.startswith(head) for e in journal)
         stability = [p["stability"] for p in summary["personas"]]
         said = any(e.startswith("verdict stability over the bootstrap refits") for e in journal)
         if clear:
