@@ -219,3 +219,25 @@ def test_the_report_source_has_the_trust_notes_in_how_this_was_done(tmp_path, si
     assert "**Are there segments at all?**" in how and "**How stable are the verdicts?**" in how
     assert "Under 70% a verdict is shown as uncertain: The &lt;b&gt;Bold&lt;/b&gt;" in how
     assert "<b>" not in how
+
+
+def _null_answers(kind: str, n: int, d: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    if kind == "uniform":
+        return rng.integers(0, 2, (n, d)).astype(float)
+    rates = rng.uniform(0.25, 0.75, d)  # one acquiescence factor: a yes-saying tendency
+    logit = np.log(rates / (1 - rates)) + rng.normal(0, 1.0, (n, 1))
+    return (rng.random((n, d)) < 1 / (1 + np.exp(-logit))).astype(float)
+
+
+@pytest.mark.parametrize("kind", ["uniform", "acquiescence"])
+def test_null_answers_of_other_kinds_confirm_no_persona(kind):
+    inst = jobsite_instrument()
+    X = _null_answers(kind, 600, len(inst.items), 5)
+    seg = segment(clean_from(inst, X), random_state=0)
+    c = compare(seg)
+    assert c.count("confirmed") == 0
+    if kind == "uniform":  # no association at all: the structure test must say so
+        assert seg.selection.structure["clear"] is False and c.new_segments == ()
+    else:  # a continuous factor is association: clear at k = 2, but no persona fits it
+        assert seg.k == 2 and all(v.verdict == "unsupported" for v in c.verdicts)
