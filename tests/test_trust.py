@@ -241,3 +241,18 @@ def test_null_answers_of_other_kinds_confirm_no_persona(kind):
         assert seg.selection.structure["clear"] is False and c.new_segments == ()
     else:  # a continuous factor is association: clear at k = 2, but no persona fits it
         assert seg.k == 2 and all(v.verdict == "unsupported" for v in c.verdicts)
+
+
+def test_the_journal_says_why_auto_chose_the_method_with_the_measured_figures(six):
+    from personas.segment._method_choice import MEASURED, method_choice
+
+    seg = six[0]
+    line = next(e for e in seg.journal if e.startswith("method choice: "))
+    _, own, others = MEASURED["boolean"]
+    assert f"adjusted Rand {own[2]:.2f}" in line and f"{others[0][0]} " in line
+    assert "--method kmeans" in line  # what to do when a segment answers loosely
+    likert = method_choice("kmeans", ("likert",) * 3)
+    assert f"k-means the planted number of segments in {MEASURED['likert'][1][1]:.0%}" in likert
+    assert method_choice("kprototypes", ("boolean", "likert")).startswith("measured in")
+    assert method_choice("kmodes", ("boolean", "choice")).startswith("choice answers have no order")
+    assert method_choice("kmeans", ("boolean",)) is None  # not auto's choice for these items
