@@ -1,8 +1,20 @@
 """Benchmark: how often is the true number of segments recovered? (not a unit test; prints rates)
 
     python benchmarks/bench_choose_k.py --quick          # a few minutes on one core
+    python benchmarks/bench_choose_k.py --grid issue --rows /tmp/ck --chunk 0/2   # and 1/2
+    python benchmarks/bench_choose_k.py --grid issue --rows /tmp/ck --aggregate   # the tables
     python benchmarks/bench_choose_k.py                  # the full grid (hours)
     python benchmarks/bench_choose_k.py --seeds tune     # the seeds the rule was tuned on
+
+Every dataset is one *task*; each finished task is one CSV row under ``--rows`` (default: a
+new temporary folder), so a long run can be split into parallel-safe chunks (``--chunk I/N``
+does every N-th task, each chunk writes its own file), stopped and resumed (tasks already in
+the folder are skipped), and aggregated later (``--aggregate`` prints the tables from the rows
+without fitting anything). ``--only`` picks sections: ``recovery`` (the grid), ``nulls``,
+``diffuse``. Grids (``--grid``): ``quick``, ``medium``, ``issue`` (k 2, 3, 4, 6, 8 x equal or
+8% shares x noise 10%, 20% x boolean, likert, mixed at n = 800, plus k-means on the boolean
+cells; about 30 CPU-minutes with 20 seeds), ``extremes`` (a 6% segment at noise 5% and 25%),
+``large`` (n = 5,000 and 20,000) and ``full`` (the issue's whole grid, hours).
 
 Planted studies are drawn directly with numpy: ``k`` prototype answer patterns (distinct, at
 least a quarter of the items apart), respondents drawn from them with equal or unequal shares
