@@ -2,7 +2,8 @@
 
 A benchmark section is a list of *tasks* (dicts of parameters, one per seed and cell). A run
 does the tasks of one chunk (``--chunk I/N``: every N-th task, starting at I) and appends one
-CSV row per finished task to ``DIR/<section>-<I>of<N>.csv``, flushing each row, so that:
+CSV row per finished task to ``DIR/<section>-[<tag>-]<I>of<N>.csv`` (the tag: which grid),
+flushing each row, so that:
 
 * chunks never write the same file (parallel-safe: run ``0/2`` and ``1/2`` at once);
 * a run that is stopped loses at most the task in progress; started again, it skips every
@@ -57,6 +58,7 @@ def run_tasks(
     *,
     chunk: Chunk,
     keys: list[str],
+    tag: str = "",
     log: Callable[[str], None] = print,
 ) -> int:
     """Do this chunk's tasks not yet in ``folder``; append each result row. Returns how many
@@ -68,7 +70,7 @@ def run_tasks(
     mine = [t for i, t in enumerate(tasks) if i % chunk[1] == chunk[0]]
     todo = [t for t in mine if _key(t, keys) not in done]
     log(f"{section}: chunk {chunk[0]}/{chunk[1]}: {len(mine)} tasks, {len(todo)} to do")
-    path = folder / f"{section}-{chunk.label}.csv"
+    path = folder / f"{section}-{tag + '-' if tag else ''}{chunk.label}.csv"
     writer, fh, t0 = None, None, time.perf_counter()
     try:
         for count, task in enumerate(todo, 1):

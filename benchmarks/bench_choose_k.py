@@ -12,8 +12,9 @@ does every N-th task, each chunk writes its own file), stopped and resumed (task
 the folder are skipped), and aggregated later (``--aggregate`` prints the tables from the rows
 without fitting anything). ``--only`` picks sections: ``recovery`` (the grid), ``nulls``,
 ``diffuse``. Grids (``--grid``): ``quick``, ``medium``, ``issue`` (k 2, 3, 4, 6, 8 x equal or
-8% shares x noise 10%, 20% x boolean, likert, mixed at n = 800, plus k-means on the boolean
-cells; about 30 CPU-minutes with 20 seeds), ``extremes`` (a 6% segment at noise 5% and 25%),
+8% shares x noise 10%, 20% x boolean, likert, mixed at n = 800, about 20 CPU-minutes with 20
+seeds), ``kmeans01`` (its boolean cells with k-means on 0/1), ``extremes`` (a 6% segment at
+noise 5% and 25%),
 ``large`` (n = 5,000 and 20,000) and ``full`` (the issue's whole grid, hours).
 
 Planted studies are drawn directly with numpy: ``k`` prototype answer patterns (distinct, at
@@ -346,6 +347,8 @@ GRIDS = {
     "issue": [  # the grid of the README's table: <= 60 CPU-minutes on the 2-core machine
         (["boolean", "likert", "mixed"], ["auto"], [800], [2, 3, 4, 6, 8], ["equal", "small8"],
          [0.1, 0.2]),
+    ],
+    "kmeans01": [  # the boolean cells of "issue" with k-means on 0/1 answers (method choice)
         (["boolean"], ["kmeans"], [800], [2, 3, 4, 6, 8], ["equal", "small8"], [0.1, 0.2]),
     ],
     "extremes": [  # the grid's corners the issue names: 6% segment, noise 5% and 25%
@@ -363,11 +366,12 @@ GRIDS = {
 
 
 def recovery_tasks(grid: str, first: int, n_seeds: int) -> list[dict]:
+    """Seed-major: a run stopped early leaves every cell with the same number of seeds (+-1)."""
     return [
         dict(zip(CELLS, cell, strict=True), seed=seed)
+        for seed in range(first, first + n_seeds)
         for block in GRIDS[grid]
         for cell in itertools.product(*block)
-        for seed in range(first, first + n_seeds)
     ]
 
 
@@ -378,9 +382,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", choices=sorted(SEED_RANGES), default="report")
     ap.add_argument("--n-seeds", type=int, help="seeds per recovery cell (default 20)")
     ap.add_argument("--null-sets", type=int, help="null datasets per kind (default 100)")
-    ap.add_argument("--null-n", type=int, default=1000, help="respondents per null dataset")
+    ap.add_argument("--null-n", type=int, default=500, help="respondents per null dataset")
     ap.add_argument("--diffuse-seeds", type=int, help="seeds of the diffuse study (default 20)")
-    ap.add_argument("--diffuse-n", type=int, default=1000)
+    ap.add_argument("--diffuse-n", type=int, default=800)
     ap.add_argument("--rows", type=Path, help="folder of per-seed CSV rows (resumable)")
     ap.add_argument("--chunk", type=parse_chunk, default=Chunk((0, 1)), help="I/N: every N-th")
     ap.add_argument("--aggregate", action="store_true", help="only print tables from --rows")
@@ -396,14 +400,15 @@ def main(argv=None) -> int:
             one, CELLS + ["seed"], lambda df: recovery(df, first),
         ),
         "nulls": (
-            [{"kind": kind, "n": 600 if quick else args.null_n, "seed": s} for kind in NULL_KINDS
-             for s in range(first, first + (args.null_sets or (10 if quick else 100)))],
+            [{"kind": kind, "n": 600 if quick else args.null_n, "seed": s}
+             for s in range(first, first + (args.null_sets or (10 if quick else 100)))
+             for kind in NULL_KINDS],
             null_one, ["kind", "n", "seed"], null_report,
         ),
         "diffuse": (
             [{"items": items, "method": m, "n": 800 if quick else args.diffuse_n, "seed": s}
-             for items, methods in DIFFUSE_METHODS.items() for m in methods
-             for s in range(first, first + (args.diffuse_seeds or (3 if quick else 20)))],
+             for s in range(first, first + (args.diffuse_seeds or (3 if quick else 20)))
+             for items, methods in DIFFUSE_METHODS.items() for m in methods],
             diffuse_one, ["items", "method", "n", "seed"], diffuse_report,
         ),
     }  # fmt: skip
@@ -411,7 +416,8 @@ def main(argv=None) -> int:
     for section in args.only:
         tasks, work, keys, report = plan[section]
         if not args.aggregate:
-            run_tasks(rows, section, tasks, work, chunk=args.chunk, keys=keys)
+            tag = (args.grid or "") if section == "recovery" else ""
+            run_tasks(rows, section, tasks, work, chunk=args.chunk, keys=keys, tag=tag)
         df = read_rows(rows, section)
         wanted = {tuple(str(t[k]) for k in keys) for t in tasks}
         if len(df):
