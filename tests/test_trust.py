@@ -152,3 +152,107 @@ def test_summary_and_report_show_uncertain_verdicts_and_no_clear_segments(six, n
     none["segments"] = [{"id": p.id, "name": "?"} for p in null[0].profiles]
     lead = " ".join(report_paragraph(none))
     assert "no clear segments" in lead.lower() and "no hand-made persona is confirmed" in lead
+
+
+def _analysis(seg, c):
+    from personas.run.analysis import Analysis
+
+    journal = tuple(seg.journal) + tuple(c.journal)
+    return Analysis(seg.instrument, None, seg.clean, seg, c, None, journal, "wave-1", 0)
+
+
+def test_summary_json_carries_the_structure_test_and_each_verdicts_stability(six, null):
+    from personas.run._summary import build_summary
+
+    for (seg, c), clear in [((six[0], six[1]), True), (null, False)]:
+        summary = build_summary(_analysis(seg, c))
+        assert summary["clear_segments"] is clear and summary["structure"]["clear"] is clear
+        assert summary["structure"]["gap"] == seg.selection.structure["gap"]
+        journal = summary["journal"]
+        head = "structure: " + ("clear" if clear else "no clear")
+        assert any(e.startswith(head) for e in journal)
+        stability = [p["stability"] for p in summary["personas"]]
+        said = any(e.startswith("verdict stability over the bootstrap refits") for e in journal)
+        if clear:
+            assert all(s["refits"] == 10 for s in stability) and said
+        else:  # unsupported by the structure test, not by the refits: no stability claimed
+            assert all(s is None for s in stability) and not said
+
+
+def test_how_this_was_done_states_the_structure_test_and_verdict_stability(six, null):
+    from personas.compare import comparison_summary
+    from personas.report._build_trust import method_trust_notes
+
+    seg, c, _ = six
+    summary = {**comparison_summary(c), "structure": seg.selection.structure}
+    structure, stable = method_trust_notes(summary)
+    st = seg.selection.structure
+    assert structure.startswith("**Are there segments at all?**")
+    assert f"{st['gap']:.3f} less log cost" in structure and structure.count("clear segments") == 1
+    first = c.verdicts[0]
+    assert f"{first.name} {first.verdict} in {first.refits_same} of 10" in stable
+    none_seg, none_c = null
+    lines = method_trust_notes(
+        {**comparison_summary(none_c), "structure": none_seg.selection.structure}
+    )
+    assert "**no clear segments**" in lines[0]
+    assert method_trust_notes({"personas": []}) == []  # a run from before the test: nothing
+
+
+def test_the_report_source_has_the_trust_notes_in_how_this_was_done(tmp_path, six):
+    import json
+    import shutil
+    from pathlib import Path
+
+    from personas.report.build import build_report
+
+    seg, c, _ = six
+    folder = tmp_path / "wave-1"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "run_jobsite", folder)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary["structure"] = seg.selection.structure
+    summary["personas"][0]["name"] = "The <b>Bold</b>"
+    summary["personas"][0]["stability"] = {"same": 6, "refits": 10, "share": 0.6, "uncertain": True}
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    text = build_report(folder).read_text(encoding="utf-8")
+    how = text.split("## How this was done", 1)[1].split("### Method", 1)[0]
+    assert "**Are there segments at all?**" in how and "**How stable are the verdicts?**" in how
+    assert "Under 70% a verdict is shown as uncertain: The &lt;b&gt;Bold&lt;/b&gt;" in how
+    assert "<b>" not in how
+
+
+def _null_answers(kind: str, n: int, d: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    if kind == "uniform":
+        return rng.integers(0, 2, (n, d)).astype(float)
+    rates = rng.uniform(0.25, 0.75, d)  # one acquiescence factor: a yes-saying tendency
+    logit = np.log(rates / (1 - rates)) + rng.normal(0, 1.0, (n, 1))
+    return (rng.random((n, d)) < 1 / (1 + np.exp(-logit))).astype(float)
+
+
+@pytest.mark.parametrize("kind", ["uniform", "acquiescence"])
+def test_null_answers_of_other_kinds_confirm_no_persona(kind):
+    inst = jobsite_instrument()
+    X = _null_answers(kind, 600, len(inst.items), 5)
+    seg = segment(clean_from(inst, X), random_state=0)
+    c = compare(seg)
+    assert c.count("confirmed") == 0
+    if kind == "uniform":  # no association at all: the structure test must say so
+        assert seg.selection.structure["clear"] is False and c.new_segments == ()
+    else:  # a continuous factor is association: clear at k = 2, but no persona fits it
+        assert seg.k == 2 and all(v.verdict == "unsupported" for v in c.verdicts)
+
+
+def test_the_journal_says_why_auto_chose_the_method_with_the_measured_figures(six):
+    from personas.segment._method_choice import MEASURED, method_choice
+
+    seg = six[0]
+    line = next(e for e in seg.journal if e.startswith("method choice: "))
+    _, own, others = MEASURED["boolean"]
+    assert f"adjusted Rand {own[2]:.2f}" in line and f"{others[0][0]} " in line
+    assert "--method kmeans" in line  # what to do when a segment answers loosely
+    likert = method_choice("kmeans", ("likert",) * 3)
+    assert f"k-means the planted number of segments in {MEASURED['likert'][1][1]:.0%}" in likert
+    assert method_choice("kprototypes", ("boolean", "likert")).startswith("measured in")
+    assert method_choice("kmodes", ("boolean", "choice")).startswith("choice answers have no order")
+    assert method_choice("kmeans", ("boolean",)) is None  # not auto's choice for these items

@@ -7,7 +7,12 @@ from collections.abc import Mapping
 
 from personas.report._build_escape import Markdown, md
 
-__all__ = ["no_clear_words", "verdict_stability_words", "card_verdict_notes"]
+__all__ = [
+    "no_clear_words",
+    "verdict_stability_words",
+    "card_verdict_notes",
+    "method_trust_notes",
+]
 
 
 def no_clear_words(summary: Mapping) -> Markdown | None:
@@ -43,3 +48,47 @@ def card_verdict_notes(summary: Mapping, segment_id: int) -> Markdown:
                 f"it comes back in {int(st['same'])} of {int(st['refits'])} refits."
             )
     return Markdown("".join(out))
+
+
+def method_trust_notes(summary: Mapping) -> list[Markdown]:
+    """For "How this was done": the structure test and the verdicts' stability, in words.
+
+    Empty for runs written before the structure test (no ``structure`` key) and without refits.
+    """
+    out = []
+    st = summary.get("structure") or {}
+    if st.get("clear") is not None and st.get("gap") is not None:
+        verdict = "clear segments" if st["clear"] else "**no clear segments**"
+        z = st.get("z")
+        margin = "" if z is None else f", {float(z):.1f} standard deviations of the shuffled ones"
+        out.append(
+            Markdown(
+                f"**Are there segments at all?** At {int(st['k'])} groups the grouping leaves "
+                f"{float(st['gap']):.3f} less log cost than grouping the same answers with each "
+                f"question shuffled on its own ({int(st['permutations'])} shuffles of "
+                f"{int(st['sample']):,} respondents, which keep every answer rate and remove every "
+                f"link between questions{margin}; p = {float(st['p_value']):.2f}): {verdict}. "
+                "Segments count as clear from a gap of 0.02 and 3 standard deviations."
+            )
+        )
+    measured = [p for p in summary.get("personas", []) if (p.get("stability") or {}).get("refits")]
+    if measured:
+        refits = int(measured[0]["stability"]["refits"])
+        each = "; ".join(
+            f"{md(p['name'])} {md(p.get('verdict', ''))} in {int(p['stability']['same'])} of "
+            f"{int(p['stability']['refits'])}"
+            for p in measured
+        )
+        shaky = [md(p["name"]) for p in measured if p["stability"].get("uncertain")]
+        tail = (
+            f" Under 70% a verdict is shown as uncertain: {', '.join(shaky)}."
+            if shaky
+            else " None comes back in fewer than 70% of them, so none is shown as uncertain."
+        )
+        out.append(
+            Markdown(
+                f"**How stable are the verdicts?** Each verdict was worked out again on the "
+                f"{refits} bootstrap refits of the chosen number of groups: {each}.{tail}"
+            )
+        )
+    return out

@@ -22,6 +22,7 @@ from personas.report._build_charts import build_charts
 from personas.report._build_escape import Markdown, environment
 from personas.report._build_instrument import no_tensions_note, one_pole_notes
 from personas.report._build_text import verdict_paragraph
+from personas.report._build_trust import method_trust_notes
 from personas.report._build_typing import typing_section
 from personas.report._build_waves import wave_notes
 from personas.report.render import chart_bootstrap_html, write_support_files
@@ -64,6 +65,7 @@ def report_source(run: Run, *, charts: dict, typing: Markdown | None = None) -> 
             tensions=ctx.tension_notes(summary),
             exclusions=ctx.exclusion_rows(summary),
             method=ctx.method_notes(summary),
+            trust=method_trust_notes(summary),
             waves=wave_notes(summary),
             charts=charts,
             apart=[

@@ -157,6 +157,7 @@ def build_summary(analysis, *, baseline: dict | None = None) -> dict:
         "new_segments": compared.get("new_segments", []),
         "unstable_segments": compared.get("unstable_segments", []),
         "structure": dict(seg.selection.structure) if seg.selection is not None else None,
+        "clear_segments": compared.get("clear_segments"),
         "similarity": compared.get("similarity"),
         "tensions": compared.get("tensions", []),
         "thresholds": compared.get("thresholds", {}),

@@ -14,6 +14,7 @@ from personas.errors import InputError, Problem, SelectionWarning
 from personas.segment import _kmodes_data, _reasons
 from personas.segment._apply import assign_codes, build_model, distance_percentiles
 from personas.segment._fit import Fit, FitFailed
+from personas.segment._method_choice import method_choice
 from personas.segment._space import Space, build_space, check_options
 from personas.segment.model import Segmentation
 from personas.segment.profiles import build_profiles
@@ -313,6 +314,9 @@ def _journal(space: Space, method: str, selection) -> list[str]:
         else:
             why = f"all {n_items} items are {kinds}"
         lines = [f"method: {_NAMES[space.method]}, because {why}"]
+        measured = method_choice(space.method, space.types)
+        if measured:
+            lines.append(f"method choice: {measured}")
     else:
         lines = [f"method: {_NAMES[space.method]}, as requested"]
         mismatch = _mismatch(space)
