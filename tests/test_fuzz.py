@@ -30,15 +30,9 @@ N_CASES = int(os.environ.get("PERSONAS_FUZZ_CASES", "100"))
 SEED = int(os.environ.get("PERSONAS_FUZZ_SEED", "0"))
 TIMEOUT = float(os.environ.get("PERSONAS_FUZZ_TIMEOUT", "30"))
 
-# Internal errors fixed on branch i19 (issue #19, item 1): (reason, test on the outcome).
-KNOWN = {
-    "xlsx of junk XML (openpyxl ParseError)": lambda case, out: "ParseError" in out.detail,
-    "too few respondents to segment (NaN to integer in select)": (
-        lambda case, out: "cannot convert float NaN to integer" in out.detail
-    ),
-    "parquet list column (unhashable ndarray)": lambda case, out: "unhashable" in out.detail,
-    "deeply nested YAML (RecursionError)": lambda case, out: "RecursionError" in out.detail,
-}
+# Internal errors known but not fixed yet: (reason, test on the outcome). Empty: every crash the
+# fuzzer found is fixed and pinned below; a new entry turns a finding into an expected failure.
+KNOWN: dict = {}
 
 
 def known_issue(case, outcome) -> str | None:
@@ -223,30 +217,26 @@ def test_assign_with_a_ragged_model_is_refused(bases, tmp_path):
     _refused(case, "model.json", "centers")
 
 
-@pytest.mark.xfail(strict=True, reason="known issue (branch i19): xlsx of junk XML, ParseError")
-def test_known_a_workbook_of_junk_xml_is_refused(bases, tmp_path):
+def test_pinned_a_workbook_of_junk_xml_is_refused(bases, tmp_path):
     junk = b"<?xml version='1.0'?><junk><a>\x01\x02</junk>"
     data = _zip_with(bases.files["jobsite", "xlsx"].read_bytes(), "[Content_Types].xml", junk)
     _refused(_wave(bases, tmp_path, "wave-1.xlsx", data, command="clean"), "wave-1.xlsx")
 
 
-@pytest.mark.xfail(strict=True, reason="known issue (branch i19): a list column in Parquet")
-def test_known_a_parquet_list_column_is_refused(bases, tmp_path):
+def test_pinned_a_parquet_list_column_is_refused(bases, tmp_path):
     frame, _ = m.list_column(random.Random(0), bases.frames["jobsite", "parquet"])
     frame.to_parquet(tmp_path / "frame.parquet", index=False)
     data = (tmp_path / "frame.parquet").read_bytes()
     _refused(_wave(bases, tmp_path, "wave-1.parquet", data), "wave-1.parquet")
 
 
-@pytest.mark.xfail(strict=True, reason="known issue (branch i19): 2 respondents, NaN to integer")
-def test_known_a_wave_of_two_respondents_is_refused(bases, tmp_path):
+def test_pinned_a_wave_of_two_respondents_is_refused(bases, tmp_path):
     lines = bases.files["jobsite", "csv"].read_text("utf-8").splitlines()
     data = ("\n".join(lines[:3]) + "\n").encode("utf-8")
-    _refused(_wave(bases, tmp_path, "wave-1.csv", data), "wave-1.csv", "respondents")
+    _refused(_wave(bases, tmp_path, "wave-1.csv", data), "wave-1.csv", "respondent", "at least")
 
 
-@pytest.mark.xfail(strict=True, reason="known issue (branch i19): deep YAML, RecursionError")
-def test_known_a_deeply_nested_instrument_is_refused(bases, tmp_path):
+def test_pinned_a_deeply_nested_instrument_is_refused(bases, tmp_path):
     study = tmp_path / "jobsite"
     _fuzz.shutil.copytree(bases.studies["jobsite"], study)
     text = (study / "instrument.yaml").read_text("utf-8")
