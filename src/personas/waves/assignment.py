@@ -19,7 +19,9 @@ from personas.cleaning.model import CleanResponses
 from personas.errors import InputError, Problem
 from personas.run.files import Run, atomic_folder, load_run
 
-__all__ = ["Assignment", "assign", "assign_file", "check_model_matches"]
+__all__ = [
+    "Assignment", "assign", "assign_file", "check_model_matches", "score_answers", "segment_names"
+]
 
 
 @dataclass(frozen=True, repr=False)
@@ -111,6 +113,33 @@ def _far_limits(model: dict, segments: np.ndarray) -> np.ndarray:
     return np.array([per_segment.get(int(s), overall) for s in segments], dtype=float)
 
 
+def segment_names(summary: dict) -> dict[int, str]:
+    """Segment id → its name in the run (``Segment N`` when it has none), in id order."""
+    return {s["id"]: s.get("name") or f"Segment {s['id']}" for s in summary["segments"]}
+
+
+def score_answers(model: dict, names: dict[int, str], answers: pd.DataFrame) -> pd.DataFrame:
+    """``respondent, segment, name, distance, far`` for cleaned ``answers`` (one row each).
+
+    The one scoring step of ``assign``, shared by the in-memory path and the partitioned one
+    (:mod:`personas.scale`), so both put every respondent in the same segment.
+    """
+    from personas.segment import assign_codes
+
+    labels, distances = assign_codes(model, answers)
+    labels = np.asarray(labels, dtype=int)
+    distances = np.asarray(distances, dtype=float)
+    return pd.DataFrame(
+        {
+            "respondent": answers.index.astype(str),
+            "segment": labels,
+            "name": [names.get(int(s), f"Segment {s}") for s in labels],
+            "distance": np.round(distances, 6),
+            "far": distances > _far_limits(model, labels) + 1e-12,
+        }
+    )
+
+
 def assign(run: Run, clean: CleanResponses) -> Assignment:
     """Assign the kept respondents of ``clean`` to the segments of ``run``.
 
@@ -132,22 +161,9 @@ def assign(run: Run, clean: CleanResponses) -> Assignment:
     InputError
         When the new file's questions do not match the run's model.
     """
-    from personas.segment import assign_codes
-
     check_model_matches(run.model, clean.instrument, source=str(run.path / "model.json"))
-    labels, distances = assign_codes(run.model, clean.answers)
-    labels = np.asarray(labels, dtype=int)
-    distances = np.asarray(distances, dtype=float)
-    names = {s["id"]: s.get("name") or f"Segment {s['id']}" for s in run.summary["segments"]}
-    table = pd.DataFrame(
-        {
-            "respondent": clean.answers.index.astype(str),
-            "segment": labels,
-            "name": [names.get(int(s), f"Segment {s}") for s in labels],
-            "distance": np.round(distances, 6),
-            "far": distances > _far_limits(run.model, labels) + 1e-12,
-        }
-    )
+    names = segment_names(run.summary)
+    table = score_answers(run.model, names, clean.answers)
     counts = table["segment"].value_counts()
     shares = pd.DataFrame(
         {
