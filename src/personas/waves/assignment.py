@@ -110,7 +110,12 @@ def _far_limits(model: dict, segments: np.ndarray) -> np.ndarray:
     pct = model.get("distance_percentiles", {})
     overall = pct.get("overall", {}).get("95", np.inf)
     per_segment = {int(k): v.get("95", overall) for k, v in pct.get("segments", {}).items()}
-    return np.array([per_segment.get(int(s), overall) for s in segments], dtype=float)
+    k = int(max(per_segment, default=0))
+    k = max(k, int(segments.max(initial=0)))
+    table = np.full(k + 1, overall, dtype=float)  # one lookup per segment id, not per row
+    for s, limit in per_segment.items():
+        table[s] = limit
+    return table[np.asarray(segments, dtype=np.intp)]
 
 
 def segment_names(summary: dict) -> dict[int, str]:
@@ -133,11 +138,19 @@ def score_answers(model: dict, names: dict[int, str], answers: pd.DataFrame) -> 
         {
             "respondent": answers.index.astype(str),
             "segment": labels,
-            "name": [names.get(int(s), f"Segment {s}") for s in labels],
+            "name": _names_of(names, labels),
             "distance": np.round(distances, 6),
             "far": distances > _far_limits(model, labels) + 1e-12,
         }
     )
+
+
+def _names_of(names: dict[int, str], labels: np.ndarray) -> np.ndarray:
+    """The segment name of each label (``Segment N`` for an id the run does not name)."""
+    ids = np.unique(labels)
+    table = {int(s): names.get(int(s), f"Segment {s}") for s in ids}
+    lookup = np.array([table[int(s)] for s in ids], dtype=object)
+    return lookup[np.searchsorted(ids, labels)] if len(labels) else lookup[:0]
 
 
 def assign(run: Run, clean: CleanResponses) -> Assignment:
