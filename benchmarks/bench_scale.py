@@ -247,7 +247,7 @@ def bench_dask(rows: int, files: int, workers: int) -> None:
             LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
-                dashboard_address=None,
+                dashboard_address=":0",
                 memory_limit="1GiB",
             ) as cluster,
             Client(cluster) as client,

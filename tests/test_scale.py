@@ -33,7 +33,7 @@ COLUMNS = ["respondent", "segment", "name", "distance", "far"]
 @pytest.fixture(scope="module")
 def cluster():
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as local:
         yield local
 
@@ -215,7 +215,7 @@ def test_a_worker_killed_mid_run_never_leaves_a_partial_output(study, tmp_path):
         with (
             dask.config.set({"distributed.scheduler.allowed-failures": retries}),
             LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
             ) as local,
             Client(local) as client,
         ):

@@ -89,7 +89,7 @@ def _client(scheduler: str | None, workers: int):
             yield client
         return
     with (
-        LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0") as cluster,
         Client(cluster, set_as_default=True) as client,
     ):
         yield client
