@@ -119,7 +119,7 @@ def bench_segment(n: int, k: str, repeat: int, n_jobs: int, target_s: float) -> 
     what = "choosing k over 2..10" if k == "auto" else f"fixed k={k}"
     print(
         f"segment() {n:,} x 30, {what}, n_jobs={n_jobs}: {wall:.1f} s wall, {cpu:.1f} s CPU "
-        f"(median of {repeat}; target {target_s:.0f} s), peak {peak:.2f} GB "
+        f"(median of {repeat}; target {target_s:g} s), peak {peak:.2f} GB "
         f"(data alone {runs[0]['data_gb']:.2f} GB), chose k={runs[0]['k']}"
     )
     if k == "auto":

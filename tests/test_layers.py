@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("charts",),
     ("report",),
     ("waves",),
+    ("scale",),
     ("plan",),
     ("pipeline",),
     ("_cli_output", "cli"),

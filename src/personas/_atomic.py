@@ -19,7 +19,7 @@ _HINT = "choose another --out, or a folder you can write to"
 _OUTPUT_KINDS = (
     ("run", ("summary.json", "clean/clean.parquet")),
     ("clean", ("clean.parquet",)),
-    ("assign", ("assignments.csv",)),
+    ("assign", ("assignments.csv", "assign-summary.json")),
     ("plan", ("plan.json",)),
 )
 

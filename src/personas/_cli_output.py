@@ -161,6 +161,30 @@ def print_shares(result, *, echo=None) -> None:
     )
 
 
+def print_partitioned_shares(result, *, echo=None) -> None:
+    """``assign --engine dask``: rows assigned per segment, rows refused per reason, far rows."""
+    echo = echo or console.print
+    summary = result.summary
+    refused = sum(summary["refused"].values())
+    title = (
+        f"{summary['assigned']:,} of {summary['rows']:,} rows assigned "
+        f"({summary['files']:,} files)"
+    )
+    table = Table(title=title, title_justify="left")
+    for col, justify in (("#", "right"), ("segment", "left"), ("n", "right"), ("share", "right")):
+        table.add_column(col, justify=justify)
+    for row in result.shares.itertuples(index=False):
+        table.add_row(str(row.segment), safe(row.name), f"{row.n:,}", f"{row.share:.0%}")
+    echo(table)
+    if refused:
+        reasons = ", ".join(f"{n:,} {safe(r)}" for r, n in summary["refused"].items())
+        echo(f"{refused:,} rows refused: {reasons} (see refused/).")
+    echo(
+        f"{summary['far']:,} rows are farther from every segment than 95% of the run's own "
+        "respondents."
+    )
+
+
 def print_wave_changes(run) -> None:
     """With a baseline: what grew, shrank, is new or is gone since then, with sizes, first."""
     from personas.report._build_waves import change_phrase, wave_changes

@@ -331,9 +331,9 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
 @click.argument("run_dir", metavar="RUN")
 @click.option(
     "--data",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     required=True,
-    help="The file of new respondents.",
+    help="The file of new respondents (with --engine dask: Parquet files, 'folder/*.parquet').",
 )
 @click.option(
     "--format", "fmt", type=FORMATS, help="File format, when the extension does not tell."
@@ -350,15 +350,59 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
     is_flag=True,
     help="Type people from the run's screener questions only (see `personas typing`).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["memory", "dask"]),
+    default="memory",
+    show_default=True,
+    help="dask: score partitioned Parquet larger than memory on a Dask cluster.",
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="--engine dask: an existing cluster's address."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="--engine dask without --scheduler: worker processes of the local cluster.",
+)
 @_handle_errors
-def assign(run_dir, data, fmt, lenient, out, screener) -> None:
+def assign(run_dir, data, fmt, lenient, out, screener, engine, scheduler, workers) -> None:
     """Put new respondents into an existing run's segments."""
     from personas._cli_output import print_shares
     from personas.waves import assign_file, assign_screener_file
 
+    if engine == "dask" or scheduler is not None:
+        _assign_on_dask(run_dir, data, out, lenient, scheduler, workers, fmt, screener)
+        return
     assign_with = assign_screener_file if screener else assign_file
     result = assign_with(resolve_run(run_dir), data, out=out, format=fmt, lenient=lenient)
     print_shares(result, echo=console.print)
+    click.echo(f"Wrote {result.path}")
+
+
+def _assign_on_dask(run_dir, data, out, lenient, scheduler, workers, fmt, screener) -> None:
+    """``assign --engine dask``: partitioned Parquet in, partitioned Parquet out."""
+    from personas._cli_output import print_partitioned_shares
+    from personas.errors import InputError, Problem
+
+    if screener or fmt not in (None, "parquet"):
+        option = "--typing" if screener else "--format"
+        raise InputError(
+            Problem(f"{option} does not work with --engine dask", hint="it reads Parquet only")
+        )
+    try:
+        from personas.scale import assign_partitioned
+    except ImportError:
+        raise InputError(
+            Problem("--engine dask needs Dask", hint="pip install 'personas[dask]'")
+        ) from None
+    result = assign_partitioned(
+        resolve_run(run_dir), data, out=out, scheduler=scheduler, workers=workers,
+        lenient=lenient,
+    )
+    print_partitioned_shares(result, echo=console.print)
     click.echo(f"Wrote {result.path}")
 
 

@@ -103,6 +103,10 @@ class InputError(PersonasError, ValueError):
         ]
         super().__init__(self._render())
 
+    def __reduce__(self):
+        # rebuilt from its problems, not its message: errors raised on Dask workers arrive whole
+        return type(self), (list(self.problems),)
+
     def _render(self) -> str:
         n = len(self.problems)
         head = f"{n} problem:" if n == 1 else f"{n} problems:"

@@ -20,7 +20,9 @@ from personas.errors import InputError, Problem
 from personas.run._model_check import model_problems
 from personas.run.files import Run, atomic_folder, load_run
 
-__all__ = ["Assignment", "assign", "assign_file", "check_model_matches"]
+__all__ = [
+    "Assignment", "assign", "assign_file", "check_model_matches", "score_answers", "segment_names"
+]
 
 
 @dataclass(frozen=True, repr=False)
@@ -111,7 +113,47 @@ def _far_limits(model: dict, segments: np.ndarray) -> np.ndarray:
     pct = model.get("distance_percentiles", {})
     overall = pct.get("overall", {}).get("95", np.inf)
     per_segment = {int(k): v.get("95", overall) for k, v in pct.get("segments", {}).items()}
-    return np.array([per_segment.get(int(s), overall) for s in segments], dtype=float)
+    k = int(max(per_segment, default=0))
+    k = max(k, int(segments.max(initial=0)))
+    table = np.full(k + 1, overall, dtype=float)  # one lookup per segment id, not per row
+    for s, limit in per_segment.items():
+        table[s] = limit
+    return table[np.asarray(segments, dtype=np.intp)]
+
+
+def segment_names(summary: dict) -> dict[int, str]:
+    """Segment id → its name in the run (``Segment N`` when it has none), in id order."""
+    return {s["id"]: s.get("name") or f"Segment {s['id']}" for s in summary["segments"]}
+
+
+def score_answers(model: dict, names: dict[int, str], answers: pd.DataFrame) -> pd.DataFrame:
+    """``respondent, segment, name, distance, far`` for cleaned ``answers`` (one row each).
+
+    The one scoring step of ``assign``, shared by the in-memory path and the partitioned one
+    (:mod:`personas.scale`), so both put every respondent in the same segment.
+    """
+    from personas.segment import assign_codes
+
+    labels, distances = assign_codes(model, answers)
+    labels = np.asarray(labels, dtype=int)
+    distances = np.asarray(distances, dtype=float)
+    return pd.DataFrame(
+        {
+            "respondent": answers.index.astype(str),
+            "segment": labels,
+            "name": _names_of(names, labels),
+            "distance": np.round(distances, 6),
+            "far": distances > _far_limits(model, labels) + 1e-12,
+        }
+    )
+
+
+def _names_of(names: dict[int, str], labels: np.ndarray) -> np.ndarray:
+    """The segment name of each label (``Segment N`` for an id the run does not name)."""
+    ids = np.unique(labels)
+    table = {int(s): names.get(int(s), f"Segment {s}") for s in ids}
+    lookup = np.array([table[int(s)] for s in ids], dtype=object)
+    return lookup[np.searchsorted(ids, labels)] if len(labels) else lookup[:0]
 
 
 def assign(run: Run, clean: CleanResponses) -> Assignment:
@@ -135,22 +177,9 @@ def assign(run: Run, clean: CleanResponses) -> Assignment:
     InputError
         When the new file's questions do not match the run's model.
     """
-    from personas.segment import assign_codes
-
     check_model_matches(run.model, clean.instrument, source=str(run.path / "model.json"))
-    labels, distances = assign_codes(run.model, clean.answers)
-    labels = np.asarray(labels, dtype=int)
-    distances = np.asarray(distances, dtype=float)
-    names = {s["id"]: s.get("name") or f"Segment {s['id']}" for s in run.summary["segments"]}
-    table = pd.DataFrame(
-        {
-            "respondent": clean.answers.index.astype(str),
-            "segment": labels,
-            "name": [names.get(int(s), f"Segment {s}") for s in labels],
-            "distance": np.round(distances, 6),
-            "far": distances > _far_limits(run.model, labels) + 1e-12,
-        }
-    )
+    names = segment_names(run.summary)
+    table = score_answers(run.model, names, clean.answers)
     counts = table["segment"].value_counts()
     shares = pd.DataFrame(
         {

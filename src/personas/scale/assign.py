@@ -1,0 +1,274 @@
+"""``personas assign --engine dask``: score a partitioned dataset larger than memory.
+
+The data is a set of Parquet files (``'folder/*.parquet'``); each file is one Dask partition
+and must fit in one worker's memory, the whole set need not fit anywhere. The steps, all on
+the cluster:
+
+1. (only when ``min_duration_seconds`` is unset and the files have durations) the known
+   durations are counted per file and summed, giving the dataset-wide median, so the speeder
+   threshold is the one the in-memory path would use;
+2. every file is read and cleaned by the run's rules (:func:`personas.cleaning.clean`, per
+   file), and (with ``impute: auto``) the kept rows' answers are counted per file and summed,
+   giving each item's dataset-wide fill value;
+3. the same cleaning again, the fill, and ``map_partitions`` over the run's model
+   (:func:`personas.waves.assignment.score_answers`, the in-memory scoring function), writing
+   ``assignments/`` and ``refused/`` as partitioned Parquet, one part per input file.
+
+Everything goes into a temporary folder beside ``--out`` that is renamed into place only when
+every partition is written and ``assign-summary.json`` (counts per segment, rows refused by
+reason) is complete; a failure (a bad partition, a lost worker) removes it, so a partial
+output is never presented as complete. Duplicate respondent ids are found within each file,
+not across files.
+"""
+
+from __future__ import annotations
+
+import glob
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from personas.errors import InputError, Problem
+from personas.instrument.model import CleaningRules
+from personas.run.files import atomic_folder, load_run, write_json
+from personas.scale import _partition as part
+from personas.scale._stats import fill_values, median_from_counts
+
+__all__ = ["PartitionedAssignment", "assign_partitioned", "SCHEMA"]
+
+SCHEMA = "personas/assign-partitioned@1"
+
+
+@dataclass(frozen=True)
+class PartitionedAssignment:
+    """What ``assign --engine dask`` wrote: the folder and its ``assign-summary.json``.
+
+    ``shares``: per segment id ``name, n, share`` (as :class:`personas.waves.Assignment`).
+    """
+
+    path: Path
+    summary: dict
+    shares: pd.DataFrame
+
+
+def _files(data: str | Path) -> list[str]:
+    pattern = str(data)
+    if Path(pattern).is_dir():
+        pattern = str(Path(pattern) / "*.parquet")
+    files = sorted(glob.glob(pattern))
+    if not files:
+        raise InputError(
+            Problem(
+                "no file matches",
+                file=pattern,
+                hint="give the Parquet partitions as a pattern in quotes, e.g. 'folder/*.parquet'",
+            )
+        )
+    return files
+
+
+@contextmanager
+def _client(scheduler: str | None, workers: int):
+    """A client of the cluster at ``scheduler``, else of a new ``LocalCluster``."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="20s", set_as_default=True)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(
+                Problem(
+                    f"cannot reach the Dask scheduler ({exc})",
+                    value=scheduler,
+                    hint="give the address `dask scheduler` printed, e.g. tcp://10.0.0.5:8786",
+                )
+            ) from None
+        with client:
+            yield client
+        return
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0") as cluster,
+        Client(cluster, set_as_default=True) as client,
+    ):
+        yield client
+
+
+def _speeder_threshold(files, instrument, rules, lenient) -> tuple[CleaningRules, dict]:
+    """The run's rules with a fixed speeder threshold, and what was decided."""
+    import dask.dataframe as dd
+
+    if rules.min_duration_seconds is not None:
+        return rules, {"threshold_seconds": rules.min_duration_seconds, "basis": "the run's rules"}
+    counts = dd.from_map(
+        part.duration_counts,
+        files,
+        instrument=instrument,
+        lenient=lenient,
+        meta=pd.DataFrame({"value": pd.Series(dtype="float64"), "count": pd.Series(dtype="int64")}),
+        enforce_metadata=False,
+    ).compute()
+    median = median_from_counts(counts["value"].to_numpy(float), counts["count"].to_numpy(int))
+    if median != median:  # NaN: no known duration anywhere, the rule is off as in memory
+        return rules, {"threshold_seconds": None, "basis": "no known duration"}
+    threshold = median / 3
+    decided = {"threshold_seconds": threshold, "basis": "a third of the dataset's median duration"}
+    return replace(rules, min_duration_seconds=threshold), decided
+
+
+def _cleaned(files, instrument, rules, lenient):
+    import dask.dataframe as dd
+
+    items = [q.id for q in instrument.items]
+    return dd.from_map(
+        part.clean_partition,
+        files,
+        instrument=instrument,
+        rules=rules,
+        lenient=lenient,
+        meta=part.clean_meta(items),
+        enforce_metadata=False,
+    )
+
+
+def _fills(cleaned, instrument, rules) -> tuple[dict, dict]:
+    if rules.impute == "none":
+        return {}, {"rule": "none", "cells": 0}
+    items = [q.id for q in instrument.items]
+    meta = pd.DataFrame(
+        {
+            "item": pd.Series(dtype="str"),
+            "value": pd.Series(dtype="float64"),
+            "count": pd.Series(dtype="int64"),
+        }
+    )
+    counts = cleaned.map_partitions(part.kept_counts, items=items, meta=meta).compute()
+    return fill_values(counts, list(instrument.items))
+
+
+def _write(scored, tmp: Path) -> dict:
+    """Write both partitioned outputs and tally them in one pass over the partitions."""
+    import dask
+
+    assigned = scored[scored["segment"] > 0][list(part.assigned_meta().columns)]
+    refused = scored[scored["segment"] == 0][list(part.refused_meta().columns)]
+    options = {
+        "write_index": False,
+        "compute": False,
+        "name_function": lambda i: f"part-{i:05d}.parquet",
+    }
+    tasks = (
+        assigned.to_parquet(tmp / "assignments", **options),
+        refused.to_parquet(tmp / "refused", **options),
+        scored.map_partitions(part.tally_partition, meta=part.tally_meta()),
+    )
+    _, _, tally = dask.compute(*tasks)
+    sums = tally.groupby(["what", "key"])["count"].sum()
+    get = lambda what: {k: int(v) for k, v in sums.get(what, pd.Series(dtype=int)).items()}  # noqa: E731
+    return {
+        "segments": {int(k): v for k, v in get("segment").items()},
+        "reasons": get("refused"),
+        "far": sum(get("far").values()),
+    }
+
+
+def assign_partitioned(
+    run_dir: str | Path,
+    data: str | Path,
+    *,
+    out: str | Path | None = None,
+    scheduler: str | None = None,
+    workers: int = 2,
+    lenient: bool | None = None,
+) -> PartitionedAssignment:
+    """Assign every row of a partitioned Parquet dataset to ``run_dir``'s segments, on Dask.
+
+    Parameters
+    ----------
+    run_dir
+        A saved run folder (``personas run``).
+    data
+        A glob pattern of Parquet files (``'folder/*.parquet'``) or a folder of them; one
+        Dask partition per file.
+    out
+        Output folder (default ``RUN/assigned/<folder name>``), written atomically.
+    scheduler
+        Address of an existing Dask scheduler (``tcp://host:8786``); ``None`` starts a
+        ``LocalCluster`` of ``workers`` single-threaded worker processes.
+    lenient
+        As for :func:`personas.io.read_responses`.
+
+    Returns
+    -------
+    PartitionedAssignment
+        The folder written and its summary.
+
+    Raises
+    ------
+    InputError
+        No file matches, a file's questions differ from the model, a cell its question does
+        not allow (unless lenient), an unreachable scheduler. Nothing is written then.
+    """
+    from personas.waves.assignment import _instrument_of, check_model_matches, segment_names
+
+    run = load_run(run_dir)
+    files = _files(data)
+    out = Path(out) if out is not None else run.path / "assigned" / Path(files[0]).parent.name
+    instrument = _instrument_of(run)
+    check_model_matches(run.model, instrument, source=str(run.path / "model.json"))
+    names = segment_names(run.summary)
+    with atomic_folder(out, kind="assign") as tmp, _client(scheduler, workers) as client:
+        rules, speeder = _speeder_threshold(files, instrument, instrument.cleaning, lenient)
+        cleaned = _cleaned(files, instrument, rules, lenient)
+        fills, imputation = _fills(cleaned, instrument, rules)
+        scored = cleaned.map_partitions(
+            part.score_partition,
+            model=run.model,
+            names=names,
+            fills=fills,
+            meta=part.score_meta(),
+        )
+        tally = _write(scored, tmp)
+        summary = _summary(run, files, names, tally, speeder, imputation, client)
+        write_json(tmp / "assign-summary.json", summary)
+    return PartitionedAssignment(path=out, summary=summary, shares=_shares(summary))
+
+
+def _summary(run, files, names, tally, speeder, imputation, client) -> dict:
+    segments, reasons = tally["segments"], tally["reasons"]
+    assigned = sum(segments.values())
+    refused = {str(k): int(v) for k, v in sorted(reasons.items())}
+    return {
+        "schema": SCHEMA,
+        "run": str(run.path),
+        "files": len(files),
+        "rows": assigned + sum(refused.values()),
+        "assigned": assigned,
+        "refused": refused,
+        "far": tally["far"],
+        "segments": [
+            {
+                "id": int(s),
+                "name": name,
+                "n": int(segments.get(s, 0)),
+                "share": int(segments.get(s, 0)) / max(assigned, 1),
+            }
+            for s, name in names.items()
+        ],
+        "cleaning": {
+            "speeder": speeder,
+            "imputation": imputation,
+            "duplicates": "respondent ids repeated within one file (not across files)",
+        },
+        "engine": {"name": "dask", "workers": len(client.scheduler_info().get("workers", {}))},
+    }
+
+
+def _shares(summary: dict) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"segment": s["id"], "name": s["name"], "n": s["n"], "share": s["share"]}
+            for s in summary["segments"]
+        ]
+    )
