@@ -36,6 +36,9 @@ KNOWN = {
     "too few respondents to segment (NaN to integer in select)": (
         lambda case, out: "cannot convert float NaN to integer" in out.detail
     ),
+    "too few respondents to segment (the refusal names no file)": (
+        lambda case, out: "could not be fitted: there are only" in out.detail
+    ),
     "parquet list column (unhashable ndarray)": lambda case, out: "unhashable" in out.detail,
     "deeply nested YAML (RecursionError)": lambda case, out: "RecursionError" in out.detail,
 }
@@ -223,6 +226,18 @@ def test_assign_with_a_ragged_model_is_refused(bases, tmp_path):
     _refused(case, "model.json", "centers")
 
 
+def test_a_control_character_in_an_instrument_is_refused_at_its_place(bases, tmp_path):
+    """Found by this suite (run-151 of seed 5): yaml's ReaderError escaped, exit code 1."""
+    study = tmp_path / "jobsite"
+    _fuzz.shutil.copytree(bases.studies["jobsite"], study)
+    text = (study / "instrument.yaml").read_text("utf-8")
+    line = text[: text.index("title:")].count("\n") + 1
+    (study / "instrument.yaml").write_text(text.replace("title:", "title:\x0b", 1), "utf-8")
+    case = _fuzz.Case("instrument", -1, damage=["vt"], argv=["validate", str(study)],
+                      needles=("instrument.yaml",), inputs=(study,), check="validate")  # fmt: skip
+    _refused(case, f"instrument.yaml:{line}:", "U+000B")
+
+
 @pytest.mark.xfail(strict=True, reason="known issue (branch i19): xlsx of junk XML, ParseError")
 def test_known_a_workbook_of_junk_xml_is_refused(bases, tmp_path):
     junk = b"<?xml version='1.0'?><junk><a>\x01\x02</junk>"
@@ -255,3 +270,14 @@ def test_known_a_deeply_nested_instrument_is_refused(bases, tmp_path):
     case = _fuzz.Case("instrument", -1, damage=["deep"], argv=["validate", str(study)],
                       needles=("instrument.yaml",), inputs=(study,), check="validate")  # fmt: skip
     _refused(case, "instrument.yaml")
+
+
+@pytest.mark.xfail(strict=True, reason="known issue (branch i19): 1 respondent, file not named")
+def test_known_a_wave_of_one_respondent_is_refused_naming_the_file(bases, tmp_path):
+    """Found by this suite (wave-163 of seed 5): exit code 2, but "no k could be fitted: there
+    are only 1 respondents" names neither the file nor how many respondents are needed."""
+    header = bases.files["jobsite", "csv"].read_text("utf-8").splitlines()[0]
+    answers = ["True" if j % 3 else "False" for j in range(24)]  # complete, not straight
+    row = ",".join(["R1", "300", *answers, "False", "True"])  # both attention checks passed
+    data = f"{header}\n{row}\n".encode()
+    _refused(_wave(bases, tmp_path, "wave-1.csv", data), "wave-1.csv")
