@@ -4,8 +4,9 @@
     python benchmarks/fuzz_long.py --cases 300 --seed 7
     python benchmarks/fuzz_long.py --only wave         # one target: wave, instrument, run
 
-Runs the cases of ``tests/_fuzz.py`` (the same ones ``tests/test_fuzz.py`` runs; the test
-suite's short mode is the first 100 of seed 0) in this process and prints, per target, how
+Runs the cases of ``tests/_fuzz.py`` (the same ones ``tests/test_fuzz.py`` runs: half of them
+damage a wave, a quarter an instrument, a quarter a run folder; the test suite's short mode,
+100 cases of seed 0, is the first of each) in this process and prints, per target, how
 many ended in a clean refusal (exit code 2), a good run, an internal error, a wrong outcome
 (a refusal that names no file or wrote something, a run whose ledger does not add up) or a
 hang (the per-case time limit), the median and slowest case time, and each finding with its

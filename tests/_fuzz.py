@@ -194,7 +194,10 @@ def _damaged_wave(rng, bases: Bases, study: str, fmt: str, path: Path, case: Cas
             frame = bases.frames[study, fmt]
             labels = []
             for _ in range(rng.randint(1, 3)):
-                frame, label = m.mutate_frame(rng, frame, id_column=bases.ids[study])
+                try:
+                    frame, label = m.mutate_frame(rng, frame, id_column=bases.ids[study])
+                except (KeyError, ValueError, TypeError):  # e.g. on duplicated column names
+                    continue
                 labels.append(label)
             if fmt == "parquet" and rng.random() < 0.1:
                 frame, label = m.list_column(rng, frame)

@@ -10,9 +10,9 @@ ledger holds. Never an internal error, never a hang.
 Short mode (``make test``): 100 seeded cases. Long mode: ``PERSONAS_FUZZ_CASES=2000`` (and
 ``PERSONAS_FUZZ_SEED``) here, or ``python benchmarks/fuzz_long.py`` for a tally.
 
-Findings fixed on another branch are *known issues*: a random case that hits one is an
-expected failure (``pytest.xfail``), and each has a pinned case below marked
-``xfail(strict=True)``, so the fix shows up as an unexpected pass.
+Every crash the suite has found is fixed and has a pinned case below. ``KNOWN`` is where a
+finding not fixed yet would be listed (a random case that hits it is then an expected failure);
+it is empty.
 """
 
 from __future__ import annotations
@@ -217,6 +217,18 @@ def test_assign_with_a_ragged_model_is_refused(bases, tmp_path):
     _refused(case, "model.json", "centers")
 
 
+def test_a_control_character_in_an_instrument_is_refused_at_its_place(bases, tmp_path):
+    """Found by this suite (run-151 of seed 5): yaml's ReaderError escaped, exit code 1."""
+    study = tmp_path / "jobsite"
+    _fuzz.shutil.copytree(bases.studies["jobsite"], study)
+    text = (study / "instrument.yaml").read_text("utf-8")
+    line = text[: text.index("title:")].count("\n") + 1
+    (study / "instrument.yaml").write_text(text.replace("title:", "title:\x0b", 1), "utf-8")
+    case = _fuzz.Case("instrument", -1, damage=["vt"], argv=["validate", str(study)],
+                      needles=("instrument.yaml",), inputs=(study,), check="validate")  # fmt: skip
+    _refused(case, f"instrument.yaml:{line}:", "U+000B")
+
+
 def test_pinned_a_workbook_of_junk_xml_is_refused(bases, tmp_path):
     junk = b"<?xml version='1.0'?><junk><a>\x01\x02</junk>"
     data = _zip_with(bases.files["jobsite", "xlsx"].read_bytes(), "[Content_Types].xml", junk)
@@ -245,3 +257,13 @@ def test_pinned_a_deeply_nested_instrument_is_refused(bases, tmp_path):
     case = _fuzz.Case("instrument", -1, damage=["deep"], argv=["validate", str(study)],
                       needles=("instrument.yaml",), inputs=(study,), check="validate")  # fmt: skip
     _refused(case, "instrument.yaml")
+
+
+def test_pinned_a_wave_of_one_respondent_is_refused_naming_the_file(bases, tmp_path):
+    """Found by this suite (wave-163 of seed 5): exit code 2, but "no k could be fitted: there
+    are only 1 respondents" names neither the file nor how many respondents are needed."""
+    header = bases.files["jobsite", "csv"].read_text("utf-8").splitlines()[0]
+    answers = ["True" if j % 3 else "False" for j in range(24)]  # complete, not straight
+    row = ",".join(["R1", "300", *answers, "False", "True"])  # both attention checks passed
+    data = f"{header}\n{row}\n".encode()
+    _refused(_wave(bases, tmp_path, "wave-1.csv", data), "wave-1.csv")

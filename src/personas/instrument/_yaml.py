@@ -170,8 +170,8 @@ def parse(text: str, file: str) -> Node | None:
     InputError
         On a YAML syntax error, located at the line and column the parser names.
     """
-    loader = yaml.SafeLoader(text)
     try:
+        loader = yaml.SafeLoader(text)  # its reader refuses control characters at once
         _check_depth(text, file)
         node = loader.get_single_node()
         if node is None:
@@ -181,6 +181,8 @@ def parse(text: str, file: str) -> Node | None:
         return wrapped
     except yaml.MarkedYAMLError as exc:
         raise InputError([_syntax_problem(exc, file)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError([_reader_problem(exc, text, file)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         raise InputError([Problem(f"YAML error: {exc}", file=file, code="yaml-syntax")]) from None
 
@@ -214,6 +216,20 @@ def _check_depth(text: str, file: str) -> None:
                 )
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    """A character YAML does not allow (a control character), at its line and column."""
+    before = text[: exc.position]
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return Problem(
+        f"the character U+{code:04X} is not allowed in YAML",
+        file=file,
+        line=before.count("\n") + 1,
+        column=exc.position - (before.rfind("\n") + 1) + 1,
+        hint="delete it (a control character, often pasted in from another program)",
+        code="yaml-syntax",
+    )
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
