@@ -20,6 +20,7 @@ from personas.charts import MAX_POINTS
 from personas.report import _build_context as ctx
 from personas.report._build_charts import build_charts
 from personas.report._build_escape import Markdown, environment
+from personas.report._build_lca import lca_section
 from personas.report._build_text import verdict_paragraph
 from personas.report._build_typing import typing_section
 from personas.report._build_waves import wave_notes
@@ -73,6 +74,7 @@ def report_source(run: Run, *, charts: dict, typing: Markdown | None = None) -> 
             bootstrap=Markdown(chart_bootstrap_html()),
             summary=summary,
             typing=typing,
+            lca=lca_section(summary, charts),
         )
     )
 
