@@ -59,5 +59,3 @@ def bic_chart(selection_rows: Sequence[Mapping], *, chosen: int | None = None):
         subtitle="BIC weighs how well the model fits against how many classes it needs.",
         description=description,
     )
-
-

@@ -95,7 +95,7 @@ def lca_section(summary: Mapping, blocks: Mapping) -> Markdown | None:
 
 
 def confident_words(summary: Mapping, seg: Mapping) -> Markdown | None:
-    """"412 of 430 members (96%) are classified with a probability of 0.8 or more", or None."""
+    """ "412 of 430 members (96%) are classified with a probability of 0.8 or more", or None."""
     lca = summary.get("lca")
     if not lca or seg.get("confident") is None:
         return None

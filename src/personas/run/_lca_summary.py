@@ -53,9 +53,12 @@ def lca_summary(segmentation, segments: list[dict]) -> dict | None:
         block["kmodes"] = {
             "k": int(other.k),
             "selection": sel.table.to_dict(orient="records"),
-            "selection_summary": {"chosen": sel.chosen, "knee": sel.knee,
-                                  "best_silhouette": sel.best_silhouette,
-                                  "most_stable": sel.most_stable},  # fmt: skip
+            "selection_summary": {
+                "chosen": sel.chosen,
+                "knee": sel.knee,
+                "best_silhouette": sel.best_silhouette,
+                "most_stable": sel.most_stable,
+            },  # fmt: skip
             "adjusted_rand": agreement(segmentation, other),
         }
     return block

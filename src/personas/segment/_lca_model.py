@@ -25,7 +25,15 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-__all__ = ["FLOOR", "encode", "posteriors", "log_likelihood", "parameters", "assign_lca"]
+__all__ = [
+    "FLOOR",
+    "encode",
+    "posteriors",
+    "log_likelihood",
+    "parameters",
+    "assign_lca",
+    "uncertainty",
+]
 
 #: The smallest probability stored for an answer in a class (StepMix may estimate 0).
 FLOOR = 1e-6
@@ -37,8 +45,10 @@ def encode(codes: np.ndarray, categories: list[np.ndarray]) -> np.ndarray:
     for j, cats in enumerate(categories):
         column = codes[:, j]
         pos = np.searchsorted(cats, column).clip(0, max(len(cats) - 1, 0))
-        known = np.isfinite(column) & (cats[pos] == column) if len(cats) else np.zeros_like(
-            column, dtype=bool
+        known = (
+            np.isfinite(column) & (cats[pos] == column)
+            if len(cats)
+            else np.zeros_like(column, dtype=bool)
         )
         out[known, j] = pos[known]
     return out
@@ -112,4 +122,9 @@ def assign_lca(model: dict, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Segment ids (the most probable class, ties to the lower id) and 1 − that posterior."""
     post = posteriors(model, codes)
     labels = post.argmax(axis=1)
-    return labels.astype(np.int64) + 1, 1.0 - post[np.arange(post.shape[0]), labels]
+    return labels.astype(np.int64) + 1, uncertainty(post[np.arange(post.shape[0]), labels])
+
+
+def uncertainty(best: np.ndarray) -> np.ndarray:
+    """1 − the posterior of the class given, to 6 places (as the run files store it)."""
+    return np.round(1.0 - best, 6)

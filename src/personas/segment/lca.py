@@ -38,7 +38,7 @@ from threadpoolctl import threadpool_limits
 
 from personas.errors import InputError, Problem, SelectionWarning
 from personas.segment import _lca_model as lm
-from personas.segment._apply import SCHEMA, distance_percentiles
+from personas.segment._apply import SCHEMA
 from personas.segment.model import Segmentation, Selection
 from personas.segment.profiles import build_profiles
 
@@ -124,8 +124,12 @@ def segment_lca(
     usable = table[table["status"] == "ok"]
     if usable.empty:
         raise InputError(
-            Problem(f"no k could be fitted: {'; '.join(notes)}", value=list(ks),
-                    hint="try fewer segments", code="no-k")  # fmt: skip
+            Problem(
+                f"no k could be fitted: {'; '.join(notes)}",
+                value=list(ks),
+                hint="try fewer segments",
+                code="no-k",
+            )  # fmt: skip
         )
     chosen = int(usable.loc[usable["bic"].idxmin(), "k"])
     selection = _selection(table, chosen, fixed=fixed, notes=notes, random_state=random_state,
@@ -160,8 +164,11 @@ def _check(clean):
                                 code="no-respondents"))  # fmt: skip
     else:
         problems += [
-            Problem(f"no kept respondent answered item {q}; segmentation needs answers",
-                    column=q, code="missing-answers")  # fmt: skip
+            Problem(
+                f"no kept respondent answered item {q}; segmentation needs answers",
+                column=q,
+                code="missing-answers",
+            )  # fmt: skip
             for q in answers.columns[answers.isna().all().to_numpy()]
         ]
     if problems:
@@ -279,22 +286,47 @@ def _describe(clean, answers, categories, index, fit, selection, random_state) -
     weights, probs, post = weights[order], [t[order] for t in probs], post[:, order]
     best = post.argmax(axis=1)
     labels = best.astype(np.int64) + 1
-    distances = 1.0 - post[np.arange(post.shape[0]), best]
+    distances = lm.uncertainty(post[np.arange(post.shape[0]), best])
     items = list(answers.columns)
     modes = np.column_stack([categories[j][probs[j].argmax(axis=1)] for j in range(len(items))])
     model = _model(clean, items, categories, weights, probs, modes, random_state)
-    model["distance_percentiles"] = distance_percentiles(labels, distances, k)
+    model["distance_percentiles"] = _percentiles(labels, distances, k)
     ids = clean.answers.index
     return Segmentation(
         clean=clean, method="lca", k=k, random_state=random_state,
         labels=pd.Series(labels, index=ids, name="segment"),
         distances=pd.Series(distances, index=ids, name="distance"),
         centers=pd.DataFrame(modes, index=pd.RangeIndex(1, k + 1, name="segment"), columns=items),
-        profiles=build_profiles(answers, clean.instrument, labels=labels, distances=distances,
-                                k=k),
+        profiles=build_profiles(_filled(answers), clean.instrument, labels=labels,
+                                distances=distances, k=k),
         selection=selection, model=model, journal=tuple(_journal(selection, index)),
         posteriors=pd.DataFrame(post, index=ids, columns=[f"p{c}" for c in range(1, k + 1)]),
     )  # fmt: skip
+
+
+def _percentiles(labels: np.ndarray, distances: np.ndarray, k: int) -> dict:
+    """The 50th/95th percentiles of 1 − posterior as values that occur (``method="higher"``),
+    so that 6 places hold them exactly and at most 5% of the run's own respondents lie above
+    the 95th (most are at 0: the far flag must not hinge on rounding)."""
+
+    def pct(values):
+        if values.size == 0:
+            return {"50": None, "95": None}
+        p50, p95 = np.percentile(values, [50, 95], method="higher")
+        return {"50": float(p50), "95": float(p95)}
+
+    return {
+        "overall": pct(distances),
+        "segments": {str(s): pct(distances[labels == s]) for s in range(1, k + 1)},
+    }
+
+
+def _filled(answers: pd.DataFrame) -> pd.DataFrame:
+    """The answers for the segment profiles: a missing answer counted as the item's most
+    common one (what ``cleaning.impute: auto`` does); the model itself leaves it out."""
+    if not answers.isna().to_numpy().any():
+        return answers
+    return answers.fillna(answers.mode(dropna=True).iloc[0])
 
 
 def _model(clean, items, categories, weights, probs, modes, random_state) -> dict:
@@ -331,7 +363,8 @@ def _journal(selection: Selection, index: np.ndarray) -> list[str]:
     lines += [f"warning: {w}" for w in selection.warnings]
     if missing:
         lines.append(f"{missing:,} missing answers left out of the likelihood "
-                     "(categorical_nan)")  # fmt: skip
+                     "(categorical_nan); the segment profiles count them as the item's most "
+                     "common answer")  # fmt: skip
     lines.append(
         f"seed {p['random_state']}; best of {p['n_init']} EM starts per k (stopping at a gain "
         f"below {TOL:g} in mean log-likelihood, at most {MAX_ITER} iterations); each "
