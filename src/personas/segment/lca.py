@@ -99,14 +99,18 @@ def segment_lca(
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from personas.segment import segment
-    >>> from tests._factories import boolean_instrument, clean_from, planted
-    >>> codes, truth = planted(600, 12, 3, noise=0.1, random_state=0)
-    >>> seg = segment(clean_from(boolean_instrument(12), codes), method="lca",
-    ...               ks=range(2, 6), random_state=0)  # doctest: +SKIP
-    >>> seg.k  # doctest: +SKIP
-    3
+    A simulated jobsite wave (run from the repository root), five latent classes:
+
+    >>> import pathlib, tempfile, warnings
+    >>> from personas import clean, load_instrument, read_responses, simulate, write_wave
+    >>> from personas.simulate.core import load_truth
+    >>> inst = load_instrument("surveys/jobsite")
+    >>> truth = load_truth("surveys/jobsite/truth.yaml", inst)
+    >>> wave = pathlib.Path(tempfile.mkdtemp()) / "wave-1.csv"
+    >>> _ = write_wave(simulate(inst, n=1000, random_state=0, truth=truth), wave)
+    >>> seg = segment_lca(clean(read_responses(wave, inst)), ks=[4, 5, 6], random_state=0)
+    >>> seg.k, list(seg.posteriors.columns)
+    (5, ['p1', 'p2', 'p3', 'p4', 'p5'])
     """
     answers, categories = _check(clean)
     codes = answers.to_numpy(dtype=np.float64)
