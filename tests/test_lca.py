@@ -91,6 +91,16 @@ def test_bic_is_stepmix_own_and_posteriors_are_its_predictions():
     np.testing.assert_allclose(post, est.predict_proba(x), atol=1e-8)
 
 
+def test_a_lowest_bic_at_the_largest_k_tried_is_a_warning():
+    from personas.errors import SelectionWarning
+
+    codes, _ = planted(600, 16, 4, noise=0.1, random_state=6)
+    with pytest.warns(SelectionWarning, match="largest k tried"):
+        seg = segment_lca(clean_from(boolean_instrument(16), codes), ks=[2, 3])
+    assert seg.k == 3
+    assert any("largest k tried" in w for w in seg.selection.warnings)
+
+
 def test_posteriors_are_saved_and_assign_reproduces_the_labels(planted_boolean):
     codes, _, seg = planted_boolean
     post = seg.posteriors
@@ -189,6 +199,7 @@ def test_assign_on_an_lca_run_reproduces_its_labels(lca_run, jobsite_wave, tmp_p
     assert (merged["segment"] == merged["segment_run"]).all()
     np.testing.assert_allclose(merged["distance"], merged["distance_run"], atol=1e-6)
     assert result.table["far"].mean() <= 0.06  # the run's own 95th percentile of 1 - posterior
+    np.testing.assert_allclose(merged["posterior"], merged["posterior_run"], atol=1e-6)
 
 
 def test_report_shows_the_bic_chart_beside_kmodes_and_the_confident_members(lca_run):

@@ -26,7 +26,8 @@ __all__ = ["Assignment", "assign", "assign_file", "check_model_matches"]
 class Assignment:
     """New respondents placed into a run's segments.
 
-    ``table``: one row per kept respondent: ``respondent, segment, name, distance, far``.
+    ``table``: one row per kept respondent: ``respondent, segment, name, distance, far``
+    (an LCA run adds ``posterior``, the probability of the segment given, before ``far``).
     ``shares``: per segment id: ``name, n, share``. ``path``: the folder written, if any.
     """
 
@@ -148,6 +149,8 @@ def assign(run: Run, clean: CleanResponses) -> Assignment:
             "far": distances > _far_limits(run.model, labels) + 1e-12,
         }
     )
+    if run.model.get("method") == "lca":  # latent classes: the posterior of the segment given
+        table.insert(4, "posterior", np.round(1.0 - distances, 6))
     counts = table["segment"].value_counts()
     shares = pd.DataFrame(
         {
