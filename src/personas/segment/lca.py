@@ -294,7 +294,7 @@ def _describe(clean, answers, categories, index, fit, selection, random_state) -
     items = list(answers.columns)
     modes = np.column_stack([categories[j][probs[j].argmax(axis=1)] for j in range(len(items))])
     model = _model(clean, items, categories, weights, probs, modes, random_state)
-    model["distance_percentiles"] = _percentiles(labels, distances, k)
+    model["distance_percentiles"] = lm.percentiles(labels, distances, k)
     ids = clean.answers.index
     return Segmentation(
         clean=clean, method="lca", k=k, random_state=random_state,
@@ -306,23 +306,6 @@ def _describe(clean, answers, categories, index, fit, selection, random_state) -
         selection=selection, model=model, journal=tuple(_journal(selection, index)),
         posteriors=pd.DataFrame(post, index=ids, columns=[f"p{c}" for c in range(1, k + 1)]),
     )  # fmt: skip
-
-
-def _percentiles(labels: np.ndarray, distances: np.ndarray, k: int) -> dict:
-    """The 50th/95th percentiles of 1 − posterior as values that occur (``method="higher"``),
-    so that 6 places hold them exactly and at most 5% of the run's own respondents lie above
-    the 95th (most are at 0: the far flag must not hinge on rounding)."""
-
-    def pct(values):
-        if values.size == 0:
-            return {"50": None, "95": None}
-        p50, p95 = np.percentile(values, [50, 95], method="higher")
-        return {"50": float(p50), "95": float(p95)}
-
-    return {
-        "overall": pct(distances),
-        "segments": {str(s): pct(distances[labels == s]) for s in range(1, k + 1)},
-    }
 
 
 def _filled(answers: pd.DataFrame) -> pd.DataFrame:
