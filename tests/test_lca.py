@@ -101,6 +101,24 @@ def test_a_lowest_bic_at_the_largest_k_tried_is_a_warning():
     assert any("largest k tried" in w for w in seg.selection.warnings)
 
 
+def test_one_class_bic_is_stepmix_own_and_warns_on_answers_without_classes(planted_boolean):
+    from stepmix.stepmix import StepMix
+
+    from personas.errors import SelectionWarning
+
+    rng = np.random.default_rng(0)
+    x = np.column_stack([rng.integers(0, 2, 500), rng.integers(0, 3, 500)])
+    one = StepMix(n_components=1, measurement="categorical", verbose=0, progress_bar=0,
+                  random_state=0, init_params="kmeans").fit(x)  # fmt: skip
+    assert lm.one_class_bic(x, [2, 3]) == pytest.approx(one.bic(x), rel=1e-9)
+    _, _, seg = planted_boolean  # real classes: one class is far worse
+    assert seg.selection.params["bic_one_class"] > seg.selection.table["bic"].min() + 1000
+    assert not any("single class fits" in w for w in seg.selection.warnings)
+    noise = rng.integers(0, 2, (600, 12)).astype(float)  # independent answers: no classes
+    with pytest.warns(SelectionWarning, match="single class fits as well by BIC"):
+        segment_lca(clean_from(boolean_instrument(12), noise), ks=[2, 3])
+
+
 def test_posteriors_are_saved_and_assign_reproduces_the_labels(planted_boolean):
     codes, _, seg = planted_boolean
     post = seg.posteriors

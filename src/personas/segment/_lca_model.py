@@ -22,6 +22,8 @@ use it, so assigning the run's own respondents gives the run's labels.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.special import logsumexp
 
@@ -145,3 +147,23 @@ def percentiles(labels: np.ndarray, distances: np.ndarray, k: int) -> dict:
         "overall": pct(distances),
         "segments": {str(s): pct(distances[labels == s]) for s in range(1, k + 1)},
     }
+
+
+def one_class_bic(
+    index: np.ndarray, n_categories: list[int], sample_weight: np.ndarray | None = None
+) -> float:
+    """BIC of a single class (every answer independent: no segments), in closed form.
+
+    Its answer probabilities are the (weighted) answer shares; its free parameters are counted
+    as StepMix counts them (per item, the largest answer position seen).
+    """
+    n = index.shape[0]
+    w = np.ones(n) if sample_weight is None else sample_weight
+    probs, free = [], 0
+    for j, m in enumerate(n_categories):
+        answered = index[:, j] >= 0
+        counts = np.bincount(index[answered, j], weights=w[answered], minlength=m)
+        probs.append(np.maximum(counts / max(counts.sum(), 1e-300), FLOOR)[None, :])
+        free += int(index[answered, j].max()) if answered.any() else 0
+    loglik, _ = log_likelihood(np.ones(1), probs, index, sample_weight)
+    return -2 * loglik + free * math.log(n)

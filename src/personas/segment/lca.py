@@ -136,8 +136,9 @@ def segment_lca(
             )  # fmt: skip
         )
     chosen = int(usable.loc[usable["bic"].idxmin(), "k"])
+    one = lm.one_class_bic(index, [len(c) for c in categories], weight)
     selection = _selection(table, chosen, fixed=fixed, notes=notes, random_state=random_state,
-                           n_init=n_init, ks=ks)  # fmt: skip
+                           n_init=n_init, ks=ks, one=one)  # fmt: skip
     for message in selection.warnings:
         warnings.warn(message, SelectionWarning, stacklevel=3)
     return _describe(clean, answers, categories, index, fits[chosen], selection, random_state)
@@ -249,8 +250,9 @@ def _table(fits: dict, ks: list[int]) -> pd.DataFrame:
     return table
 
 
-def _selection(table, chosen, *, fixed, notes, random_state, n_init, ks) -> Selection:
-    """Reasons (BIC, then AIC, entropy, smallest class) and warnings of the choice."""
+def _selection(table, chosen, *, fixed, notes, random_state, n_init, ks, one) -> Selection:
+    """Reasons (BIC, then AIC, entropy, smallest class, one class) and warnings of the
+    choice; ``one`` is the BIC of a single class (no segments)."""
     ok = table[table["status"] == "ok"].set_index("k")
     row = ok.loc[chosen]
     words = (f"relative entropy {row['entropy']:.2f} (1 = every respondent classified with "
@@ -266,7 +268,11 @@ def _selection(table, chosen, *, fixed, notes, random_state, n_init, ks) -> Sele
             "AIC agrees" if by_aic == chosen else
             f"AIC, which penalises extra classes less, prefers k = {by_aic}"
         )  # fmt: skip
+    reasons.append(f"a single class (no segments) would have BIC {one:,.0f}")
     more = list(notes)
+    if one <= row["bic"]:
+        more.append(f"a single class fits as well by BIC ({one:,.0f} against {row['bic']:,.0f} "
+                    f"at k = {chosen}): the answers may hold no distinct classes")  # fmt: skip
     if not fixed and len(ok) > 1 and chosen == max(ks):
         more.append(f"BIC is lowest at the largest k tried ({chosen}): more classes may fit "
                     "better; try a wider range")  # fmt: skip
@@ -275,7 +281,7 @@ def _selection(table, chosen, *, fixed, notes, random_state, n_init, ks) -> Sele
                     "in one class")  # fmt: skip
     params = {"ks": list(ks), "n_boot": 0, "boot_size": 0, "n_init": n_init,
               "random_state": random_state, "silhouette_sample": None, "criterion": "bic",
-              "tol": TOL, "max_iter": MAX_ITER}  # fmt: skip
+              "tol": TOL, "max_iter": MAX_ITER, "bic_one_class": one}  # fmt: skip
     return Selection(table=table, chosen=chosen, reasons=tuple(reasons), warnings=tuple(more),
                      params=params)  # fmt: skip
 
