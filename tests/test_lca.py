@@ -115,7 +115,7 @@ def test_one_class_bic_is_stepmix_own_and_warns_on_answers_without_classes(plant
     assert seg.selection.params["bic_one_class"] > seg.selection.table["bic"].min() + 1000
     assert not any("single class fits" in w for w in seg.selection.warnings)
     noise = rng.integers(0, 2, (600, 12)).astype(float)  # independent answers: no classes
-    with pytest.warns(SelectionWarning, match="single class fits as well by BIC"):
+    with pytest.warns(SelectionWarning, match="single class fits as well by BIC"):  # + entropy
         segment_lca(clean_from(boolean_instrument(12), noise), ks=[2, 3])
 
 
