@@ -266,7 +266,7 @@ def clean(study, data, wave, fmt, lenient, out) -> None:
 )
 @click.option(
     "--method",
-    type=click.Choice(["auto", "kmeans", "kmodes", "kprototypes"]),
+    type=click.Choice(["auto", "kmeans", "kmodes", "kprototypes", "lca"]),
     default="auto",
     show_default=True,
     help="Clustering algorithm.",

@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+from personas.charts._lca import bic_chart
 from personas.charts._map import MAX_POINTS, map_chart, sample_points
 from personas.charts._method import (
     HENNIG_DOUBTFUL,
@@ -66,4 +67,5 @@ __all__ = [
     "shares_over_waves_chart",
     "typing_accuracy_chart",
     "power_chart",
+    "bic_chart",
 ]

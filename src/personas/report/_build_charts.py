@@ -21,6 +21,7 @@ import vl_convert
 
 from personas import charts
 from personas.report._build_escape import Markdown, clean_spec
+from personas.report._build_lca import lca_charts
 from personas.report._pandoc import pdf_font
 from personas.report.render import chart_block
 from personas.run.files import Run
@@ -118,6 +119,8 @@ def _method_charts(summary: dict) -> list[tuple[str, object, str]]:
     if summary["respondents"].get("excluded"):
         chart = charts.exclusions_chart(summary)
         out.append(("exclusions", chart, "Who was set aside, and why"))
+    if summary.get("lca"):  # latent classes: BIC beside the k-modes sweep (_build_lca)
+        return out + lca_charts(summary)
     rows = summary.get("selection")
     if not rows:
         return out

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from personas.charts import segment_colors
 from personas.report._build_escape import Markdown, join, md
+from personas.report._build_lca import confident_words
 from personas.report._build_text import (
     MIDDLE,
     answer_sentence,
@@ -37,6 +38,8 @@ _METHODS = {
     "and multiple-choice answers)",
     "kmeans": "k-means, which groups people by how close their answers are on the scales",
     "kprototypes": "k-prototypes, which combines k-means (scales) and k-modes (choices)",
+    "lca": "latent class analysis (StepMix), which gives each person a probability of "
+    "belonging to each class, with the number of classes chosen by BIC",
 }
 _REASONS = {
     "speeder": "finished too fast to have read the questions",
@@ -161,6 +164,7 @@ def persona_cards(summary: Mapping, *, n_answers: int = 4) -> list[dict]:
                 "stability_label": label,
                 "stability": sentence + card_verdict_notes(summary, int(seg["id"])),
                 "medoid": seg.get("medoid"),
+                "confident": confident_words(summary, seg),  # LCA runs only
             }
         )
     return cards

@@ -21,6 +21,7 @@ from personas.report import _build_context as ctx
 from personas.report._build_charts import build_charts
 from personas.report._build_escape import Markdown, environment
 from personas.report._build_instrument import no_tensions_note, one_pole_notes
+from personas.report._build_lca import lca_section
 from personas.report._build_text import verdict_paragraph
 from personas.report._build_trust import method_trust_notes
 from personas.report._build_typing import typing_section
@@ -78,6 +79,7 @@ def report_source(run: Run, *, charts: dict, typing: Markdown | None = None) -> 
             typing=typing,
             one_pole=one_pole_notes(summary),
             no_tensions=no_tensions_note(summary),
+            lca=lca_section(summary, charts),
         )
     )
 

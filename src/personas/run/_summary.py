@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from personas import __version__
+from personas.run._lca_summary import lca_summary
 from personas.run.files import SUMMARY_SCHEMA, plain_json
 from personas.run.schema import Model, Summary
 
@@ -135,6 +136,7 @@ def build_summary(analysis, *, baseline: dict | None = None) -> dict:
     compared = comparison_summary(analysis.comparison)
     segments = build_summary_segments(analysis)
     _carry_over(segments, baseline)
+    lca = lca_summary(seg, segments)  # method lca only: posteriors, the k-modes comparison
     selection_rows, selection_summary = _selection(seg.selection)
     emb = analysis.embedding
     source = clean.source
@@ -185,6 +187,7 @@ def build_summary(analysis, *, baseline: dict | None = None) -> dict:
             "instrument_sha256": _sha256(inst.path),
         },
         "versions": _versions(),
+        **({"lca": lca} if lca is not None else {}),
     }
 
 

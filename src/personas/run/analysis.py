@@ -175,6 +175,7 @@ def save_run(
     Run
         The run as :func:`personas.load_run` reads it back.
     """
+    from personas.run._lca_summary import lca_assignments
     from personas.run._summary import model_of, summary_of
 
     out = Path(out)
@@ -186,6 +187,7 @@ def save_run(
         assignments = seg.labels.rename("segment").to_frame()
         assignments["distance"] = seg.distances.round(6)
         assignments.index.name = "respondent"
+        assignments = lca_assignments(seg, assignments)  # LCA: posterior, p1..pk
         assignments.to_csv(tmp / "assignments.csv", lineterminator="\n")
         analysis.clean.ledger.exclusions().to_csv(
             tmp / "exclusions.csv", index=False, lineterminator="\n"

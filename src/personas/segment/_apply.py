@@ -12,6 +12,9 @@ Dissimilarities (the same as the algorithms'):
 * ``kprototypes``: squared Euclidean distance on the rescaled numeric items plus gamma times
   the number of categorical items answered differently.
 
+* ``posterior`` (latent class analysis): the most probable class; the "distance" is one minus
+  its posterior probability (see :mod:`personas.segment._lca_model`).
+
 Ties go to the lowest segment id, i.e. the largest segment.
 """
 
@@ -23,6 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from personas.errors import InputError, Problem
 from personas.segment import _kmodes_data
+from personas.segment._lca_model import assign_lca
 
 __all__ = ["assign_codes", "build_model", "distance_percentiles"]
 
@@ -88,6 +92,8 @@ def assign_codes(model: dict, answers: pd.DataFrame) -> tuple[np.ndarray, np.nda
             [Problem(f"the answers have no column for item {q!r}", column=q) for q in missing]
         )
     codes = answers[items].to_numpy(dtype=np.float64)
+    if model.get("method") == "lca":  # posteriors, not distances (personas.segment._lca_model)
+        return assign_lca(model, codes)
     with threadpool_limits(limits=1, user_api="blas"):  # skinny products: 1 thread is faster
         dist = _dissimilarities(model, codes)
     labels = dist.argmin(axis=1)

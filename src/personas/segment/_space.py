@@ -21,7 +21,7 @@ from personas.segment import _kmodes_data
 from personas.segment._kmodes_init import distinct_rows_at_least
 from personas.segment.k import MIN_K, k_problem
 
-METHODS = ("auto", "kmeans", "kmodes", "kprototypes")
+METHODS = ("auto", "kmeans", "kmodes", "kprototypes", "lca")
 CATEGORICAL = ("boolean", "choice")
 _FEW = 1000  # distinct answer patterns are counted exactly up to this many
 

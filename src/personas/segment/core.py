@@ -56,10 +56,12 @@ def segment(
     ----------
     clean : CleanResponses
         The cleaned answers (complete: no missing answers).
-    method : {"auto", "kmeans", "kmodes", "kprototypes"}
+    method : {"auto", "kmeans", "kmodes", "kprototypes", "lca"}
         ``"auto"`` uses k-modes when every item is boolean or choice, k-means when every item is
         likert or number, k-prototypes when they are mixed. k-means on 0/1 booleans is
         available too (the case study used it), so both can be compared on one wave.
+        ``"lca"``: latent class analysis (:func:`personas.segment.lca.segment_lca`, k chosen
+        by BIC), with the k-modes sweep of the same answers beside it (``alternative``).
     k : "auto", int, or range/tuple of ints
         ``"auto"`` sweeps ``ks`` and chooses; an int fixes k (its silhouette and stability are
         still measured); a range or tuple sweeps those values.
@@ -124,6 +126,12 @@ def segment(
     """
     options = {"n_boot": n_boot, "boot_size": boot_size, "n_init": n_init, "n_jobs": n_jobs}
     sweep_ks, fixed = check_options(method=method, k=k, ks=ks, random_state=random_state, **options)
+    if method == "lca":
+        short = too_few_problem(clean, k=k, ks=ks)
+        if short is not None:
+            raise InputError(short)
+        return _lca(clean, sweep_ks, fixed=fixed, random_state=random_state, progress=progress,
+                    **options)  # fmt: skip
     space = _checked_space(clean, method, k=k, ks=ks)
     try:
         # Many small products and k-means runs: one thread each is several times faster than
@@ -204,6 +212,24 @@ def too_few_problem(clean, *, k="auto", ks=range(2, 11)) -> Problem | None:
         hint=f"collect at least {needed:,} usable responses, or loosen the cleaning rules",
         code="too-few-respondents",
     )
+
+
+def _lca(clean, ks, *, fixed, random_state, progress, n_init, **options) -> Segmentation:
+    """Latent class analysis, then the k-modes sweep of the same answers for comparison
+    (its warnings go into the journal, prefixed, rather than out as warnings of this run)."""
+    from personas.segment.lca import segment_lca, with_alternative
+
+    seg = segment_lca(clean, ks=ks, fixed=fixed, random_state=random_state, n_init=n_init,
+                      progress=progress)  # fmt: skip
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SelectionWarning)
+            other = segment(clean, method="kmodes", k=ks[0] if fixed else list(ks),
+                            random_state=random_state, n_init=n_init, progress=progress,
+                            **options)  # fmt: skip
+    except InputError as why:
+        return with_alternative(seg, None, notes=[str(why)])
+    return with_alternative(seg, other, notes=[str(w.message) for w in caught])
 
 
 def _describe(clean, space: Space, sweep, *, method: str, random_state: int) -> Segmentation:

@@ -97,6 +97,9 @@ class Segmentation:
     ``journal``: the decisions taken, in plain words. ``refits``: the bootstrap refits of the
     chosen k, as ``(rows drawn, labels of the refit)`` pairs (labels in the refit's own
     numbering, None when the refit failed), for the stability of the verdicts.
+    ``posteriors``: latent class analysis only (``method="lca"``): each respondent's posterior
+    class probabilities, columns ``p1..pk`` (None for the other methods). ``alternative``: the
+    k-modes segmentation of the same answers that an LCA run is set beside (None otherwise).
     """
 
     clean: CleanResponses
@@ -111,6 +114,8 @@ class Segmentation:
     model: dict
     journal: tuple[str, ...] = ()
     refits: tuple = ()
+    posteriors: pd.DataFrame | None = None
+    alternative: Segmentation | None = None
 
     @property
     def instrument(self):

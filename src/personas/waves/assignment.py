@@ -29,7 +29,8 @@ __all__ = [
 class Assignment:
     """New respondents placed into a run's segments.
 
-    ``table``: one row per kept respondent: ``respondent, segment, name, distance, far``.
+    ``table``: one row per kept respondent: ``respondent, segment, name, distance, far``
+    (an LCA run adds ``posterior``, the probability of the segment given, before ``far``).
     ``shares``: per segment id: ``name, n, share``. ``path``: the folder written, if any.
     """
 
@@ -137,7 +138,7 @@ def score_answers(model: dict, names: dict[int, str], answers: pd.DataFrame) -> 
     labels, distances = assign_codes(model, answers)
     labels = np.asarray(labels, dtype=int)
     distances = np.asarray(distances, dtype=float)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "respondent": answers.index.astype(str),
             "segment": labels,
@@ -146,6 +147,9 @@ def score_answers(model: dict, names: dict[int, str], answers: pd.DataFrame) -> 
             "far": distances > _far_limits(model, labels) + 1e-12,
         }
     )
+    if model.get("method") == "lca":  # latent classes: the posterior of the segment given
+        table.insert(4, "posterior", np.round(1.0 - distances, 6))  # the answers
+    return table
 
 
 def _names_of(names: dict[int, str], labels: np.ndarray) -> np.ndarray:
