@@ -274,8 +274,14 @@ def clean(study, data, wave, fmt, lenient, out) -> None:
     show_default=True,
     help="Report formats, comma-separated: html, pdf.",
 )
+@click.option(
+    "--weights",
+    "weights",
+    metavar="COLUMN",
+    help="Column of respondent weights (overrides data.weight_column).",
+)
 @_handle_errors
-def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report, to) -> None:
+def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report, to, weights):
     """Load, clean, segment, compare, embed and report one wave."""
     from personas.pipeline.study import run_study
     from personas.segment.k import parse_k
@@ -297,6 +303,7 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
         report=_parse_formats(to) if report else (),
         progress=progress(),
         echo=console.print,
+        weights=weights,
     )
     print_wave_changes(result.run)
     print_segments(result.run)

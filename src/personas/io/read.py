@@ -44,6 +44,7 @@ def read_responses(
     format: str | None = None,
     lenient: bool | None = None,
     encoding: str | None = None,
+    weights: str | None = None,
 ) -> Responses:
     """Read one wave of survey answers and map it onto ``instrument``.
 
@@ -62,6 +63,9 @@ def read_responses(
         ``cleaning.invalid`` (``"error"`` by default).
     encoding
         Text files only: skip encoding detection (UTF-8 / BOM / cp1252 / latin-1).
+    weights
+        The column of respondent weights, overriding the instrument's ``data.weight_column``
+        (``--weights``); the returned ``Responses.instrument`` records it.
 
     Returns
     -------
@@ -73,7 +77,8 @@ def read_responses(
     InputError
         Unreadable, empty or header-less file; missing question columns (with a
         did-you-mean); and, unless lenient, every cell whose value its question does not
-        allow, each with file, row (header = row 1), column and value.
+        allow, each with file, row (header = row 1), column and value; every negative,
+        missing or non-numeric weight (and weights that are zero for everyone).
 
     Notes
     -----
@@ -105,6 +110,8 @@ def read_responses(
     """
     file = str(path)
     path = Path(path)
+    if weights is not None:
+        instrument = replace(instrument, data=replace(instrument.data, weight_column=weights))
     fmt = _resolve_format(path, format, file=file)
     reason = describe_path(path)
     if reason is not None:

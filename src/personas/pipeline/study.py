@@ -77,6 +77,7 @@ def run_study(
     report=("html",),
     progress=None,
     echo=None,
+    weights: str | None = None,
 ) -> RunOutcome:
     """``personas run``: analyse one wave and write its run folder (and report) atomically."""
     from personas._atomic import check_out_folder
@@ -97,6 +98,7 @@ def run_study(
         names=_names(study_dir, instrument),
         embedding=bool(report),
         progress=progress,
+        weights=weights,
     )
     baseline_summary = None
     if baseline_run is not None:

@@ -57,6 +57,7 @@ def analyze(
     names=None,
     embedding: bool = True,
     progress: Progress = None,
+    weights: str | None = None,
 ) -> Analysis:
     """Load, clean, segment, compare and embed one wave of ``instrument``.
 
@@ -70,6 +71,9 @@ def analyze(
         The wave's name (default: the file name), the stage options (see
         :func:`personas.segment`, :func:`personas.compare`), whether to draw the map, and a
         progress callback.
+    weights
+        The column of respondent weights (overrides ``data.weight_column``); every share,
+        fit, silhouette, stability and verdict is then weighted.
 
     Returns
     -------
@@ -92,11 +96,13 @@ def analyze(
 
     data = Path(data)
     journal = Journal()
-    responses = read_responses(data, instrument, format=format, lenient=lenient)
+    responses = read_responses(data, instrument, format=format, lenient=lenient, weights=weights)
+    instrument = responses.instrument  # with the --weights column, when given
     journal.loaded(responses)
     journal.one_pole(instrument)
     cleaned = clean_responses(responses)
     journal.cleaned(cleaned)
+    journal.weighted(cleaned)
 
     future = None
     if embedding:

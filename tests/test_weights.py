@@ -1,0 +1,191 @@
+"""Respondent weights: reading and checking them, the ledger, weighted fits and shares.
+
+The weight column comes from ``data.weight_column`` or ``--weights``; bad weights are refused
+with every row listed, extreme ones warned about; the ledger keeps each respondent's weight,
+and the excluded weight is reported beside the excluded count.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import snapshot_tree
+from personas.cleaning import clean
+from personas.cli import main
+from personas.errors import DataWarning, InputError
+from personas.instrument import load_instrument
+from personas.instrument.model import Instrument, Question
+from personas.io import read_responses
+from personas.io._weights import weight_facts
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def tiny_instrument(**data) -> Instrument:
+    inst = Instrument("demo", "Demo", (), (Question("q1", "Q?", "boolean"),))
+    return replace(inst, data=replace(inst.data, **data))
+
+
+def write(tmp_path, text: str, name: str = "wave.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def weighted_wave(study, weights, *, name: str = "wave-w.csv"):
+    """The study's wave with a ``w`` column; ``weights`` is a function of the row number."""
+    frame = pd.read_csv(study / "waves" / "wave-1.csv", dtype=str, keep_default_na=False)
+    frame["w"] = [weights(i) for i in range(len(frame))]
+    path = study / "waves" / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+# --- reading and checking -------------------------------------------------------------------
+
+
+def test_weights_are_read_from_the_instrument_column(tmp_path):
+    path = write(tmp_path, "q1,w\nYes,1.5\nNo,0.5\nYes,2\n")
+    responses = read_responses(path, tiny_instrument(weight_column="w"))
+    assert responses.weights.tolist() == [1.5, 0.5, 2.0]
+    assert "w" not in responses.extra.columns
+    assert responses.instrument.data.weight_column == "w"
+
+
+def test_weights_option_overrides_the_instrument(tmp_path):
+    path = write(tmp_path, "q1,w,v\nYes,1.5,3\nNo,0.5,1\n")
+    responses = read_responses(path, tiny_instrument(weight_column="w"), weights="v")
+    assert responses.weights.tolist() == [3.0, 1.0]
+    assert responses.instrument.data.weight_column == "v"
+    assert read_responses(path, tiny_instrument()).weights is None
+
+
+def test_bad_weights_list_every_row(tmp_path):
+    path = write(tmp_path, "q1,w\nYes,1\nNo,-2\nYes,\nNo,heavy\nYes,inf\nNo,3\n")
+    with pytest.raises(InputError) as caught:
+        read_responses(path, tiny_instrument(weight_column="w"))
+    text = str(caught.value)
+    assert len(caught.value.problems) == 4
+    for row, why in ((3, "negative weight"), (4, "missing weight"), (5, "not a number"),
+                     (6, "not a number")):  # fmt: skip
+        assert f"row {row}, column 'w': {why}" in text, text
+    assert "'heavy'" in text and "-2" in text
+
+
+def test_bad_weights_come_with_the_other_bad_cells(tmp_path):
+    path = write(tmp_path, "q1,w\nmaybe,1\nNo,-2\n")
+    with pytest.raises(InputError) as caught:
+        read_responses(path, tiny_instrument(weight_column="w"))
+    codes = [p.code for p in caught.value.problems]
+    assert "bad-weight" in codes and len(codes) == 2
+
+
+def test_zero_weights_everywhere_are_refused(tmp_path):
+    path = write(tmp_path, "q1,w\nYes,0\nNo,0\n")
+    with pytest.raises(InputError, match="every weight is zero"):
+        read_responses(path, tiny_instrument(weight_column="w"))
+
+
+def test_a_missing_weight_column_is_named(tmp_path):
+    path = write(tmp_path, "q1,weight\nYes,1\n")
+    with pytest.raises(InputError, match=r"weight column 'w' \(data.weight_column\)"):
+        read_responses(path, tiny_instrument(weight_column="w"))
+
+
+def test_extreme_weights_warn(tmp_path):
+    path = write(tmp_path, "q1,w\n" + "Yes,1\n" * 20 + "No,25\n")
+    with pytest.warns(DataWarning, match="1 respondent has a weight above 10 times the median"):
+        read_responses(path, tiny_instrument(weight_column="w"))
+    calm = write(tmp_path, "q1,w\n" + "Yes,1\n" * 20 + "No,9\n", name="calm.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        read_responses(calm, tiny_instrument(weight_column="w"))
+
+
+def test_weight_column_in_the_instrument_yaml(tmp_path):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "instrument.yaml").write_text(
+        "schema: personas/instrument@1\nstudy: {id: s, title: S}\n"
+        "tensions: [{id: t, label: T, a: A, b: B}]\n"
+        "questions: [{id: q1, text: Q, type: boolean, tension: t, pole: a}]\n"
+        "data: {weight_column: w}\n",
+        encoding="utf-8",
+    )
+    assert load_instrument(folder).data.weight_column == "w"
+    (folder / "instrument.yaml").write_text(
+        (folder / "instrument.yaml")
+        .read_text()
+        .replace("{weight_column: w}", "{weight_column: [w]}")
+    )
+    with pytest.raises(InputError, match="weight_column"):
+        load_instrument(folder)
+
+
+def test_kish_effective_n_by_hand():
+    w = np.array([2.0, 1.0, 1.0, 0.5, 0.5])
+    facts = weight_facts(w)
+    assert facts["n_eff"] == pytest.approx(25 / 6.5, abs=1e-4)
+    assert facts["deff"] == pytest.approx(5 * 6.5 / 25, abs=1e-4)
+    assert (facts["min"], facts["max"], facts["median"]) == (0.5, 2.0, 1.0)
+
+
+# --- the ledger -----------------------------------------------------------------------------
+
+
+def test_the_ledger_keeps_each_weight_and_the_excluded_weight(tmp_path):
+    inst = Instrument(
+        "demo",
+        "Demo",
+        (),
+        (Question("q1", "Q?", "boolean"), Question("check", "Say yes", "boolean", attention=1.0)),
+    )
+    inst = replace(inst, data=replace(inst.data, weight_column="w"))
+    path = write(tmp_path, "id,q1,check,w\na,Yes,Yes,1\nb,No,No,3\nc,Yes,Yes,0.5\nd,No,No,2\n")
+    cleaned = clean(read_responses(path, replace(inst, data=replace(inst.data, id_column="id"))))
+    ledger = cleaned.ledger
+    assert ledger.table["weight"].tolist() == [1.0, 3.0, 0.5, 2.0]
+    assert (ledger.excluded, ledger.excluded_weight, ledger.kept_weight) == (2, 5.0, 1.5)
+    assert ledger.summary()["excluded_weight"] == 5.0
+    assert ledger.exclusions()["weight"].tolist() == [3.0, 2.0]
+    assert cleaned.weights.tolist() == [1.0, 0.5]
+
+
+def test_an_unweighted_ledger_has_no_weight_column(tmp_path):
+    path = write(tmp_path, "q1\nYes\nNo\n")
+    ledger = clean(read_responses(path, tiny_instrument())).ledger
+    assert not ledger.weighted and ledger.excluded_weight is None
+    assert "weight" not in ledger.exclusions().columns
+    assert "excluded_weight" not in ledger.summary()
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_run_refuses_bad_weights_with_rows_and_writes_nothing(study):
+    path = weighted_wave(study, lambda i: "-1" if i in (3, 7) else ("" if i == 10 else "1"))
+    before = snapshot_tree(study.parent.parent)
+    result = invoke("run", study, "--data", path, "--weights", "w", "--no-report")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for row in (5, 9):
+        assert f"row {row}, column 'w': negative weight" in result.output, result.output
+    assert "row 12, column 'w': missing weight" in result.output
+    assert snapshot_tree(study.parent.parent) == before
+    assert not (study.parent.parent / "reports").exists()
+
+
+def test_run_names_a_missing_weights_column(study):
+    before = snapshot_tree(study.parent.parent)
+    result = invoke("run", study, "--wave", "wave-1", "--weights", "wt", "--no-report")
+    assert result.exit_code == 2, result.output
+    assert "'wt'" in result.output
+    assert snapshot_tree(study.parent.parent) == before
