@@ -15,14 +15,22 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from sklearn.metrics import adjusted_rand_score, silhouette_samples
+
+from _factories import boolean_instrument, clean_from, planted
 from conftest import snapshot_tree
 from personas.cleaning import clean
 from personas.cli import main
+from personas.compare import compare
 from personas.errors import DataWarning, InputError
 from personas.instrument import load_instrument
-from personas.instrument.model import Instrument, Question
+from personas.instrument.model import Instrument, Persona, Question, Scale
 from personas.io import read_responses
 from personas.io._weights import weight_facts
+from personas.segment import KModes, segment
+from personas.segment._silhouette import silhouette
+from personas.segment._space import build_space
+from personas.segment._stability import resamples
 
 
 def invoke(*args):
@@ -189,3 +197,127 @@ def test_run_names_a_missing_weights_column(study):
     assert result.exit_code == 2, result.output
     assert "'wt'" in result.output
     assert snapshot_tree(study.parent.parent) == before
+
+
+# --- weighted fits, shares and intervals ----------------------------------------------------
+
+
+def _weighted(clean_responses, weights):
+    return replace(clean_responses, weights=pd.Series(weights, index=clean_responses.answers.index))
+
+
+def _planted_weighted(n=1500, *, seed=0):
+    """Three planted segments sampled 60/25/15 whose population shares are 20/40/40: each
+    respondent's weight is population share / sample share of its segment."""
+    codes, truth = planted(n, 20, 3, noise=0.1, random_state=seed, shares=[0.6, 0.25, 0.15])
+    weights = (np.array([0.2, 0.4, 0.4]) / np.array([0.6, 0.25, 0.15]))[truth]
+    return codes, truth, weights
+
+
+def _matched_shares(seg, truth, weights=None):
+    """Share of each planted segment as the segmentation found it (matched by majority)."""
+    labels = seg.labels.to_numpy()
+    out = {}
+    for t in range(3):
+        found = np.bincount(labels[truth == t]).argmax()
+        out[t] = seg.profile(int(found)).share
+    return out
+
+
+def test_weighted_shares_and_intervals_equal_a_hand_computation():
+    inst = boolean_instrument(6)
+    rows = [[1, 1, 1, 0, 0, 0]] * 6 + [[0, 0, 0, 1, 1, 1]] * 4
+    weights = [0.5, 0.5, 1.0, 1.0, 0.5, 0.5, 3.0, 2.0, 2.0, 1.0]
+    seg = segment(_weighted(clean_from(inst, rows), weights), k=2, n_boot=0)
+    total = sum(weights)
+    n_eff = total**2 / sum(w * w for w in weights)
+    z = 1.959963984540054
+    by_pattern = {}
+    for row, w in zip(rows, weights, strict=True):
+        by_pattern[row[0]] = by_pattern.get(row[0], 0.0) + w
+    for profile in seg.profiles:
+        first = int(profile.profile["q01"])
+        p = by_pattern[first] / total
+        centre = (p + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+        half = z * ((p * (1 - p) / n_eff + z * z / (4 * n_eff**2)) ** 0.5) / (1 + z * z / n_eff)
+        assert profile.share == pytest.approx(p)
+        assert profile.share_ci == pytest.approx((centre - half, centre + half))
+    # the group with more weight (9 of 11.5) comes first although it has fewer respondents
+    assert [p.size for p in seg.profiles] == [4, 6]
+    assert seg.profiles[0].means["q04"] == 1.0
+
+
+@pytest.mark.parametrize("method", ["kmodes", "kmeans", "kprototypes"])
+def test_a_planted_study_is_recovered_with_its_weighted_shares(method):
+    codes, truth, weights = _planted_weighted()
+    inst = boolean_instrument(20) if method != "kprototypes" else _half_likert(20)
+    if method == "kprototypes":
+        codes = codes.copy()
+        codes[:, 10:] = 1 + 4 * codes[:, 10:]  # 0/1 -> 1/5 on the likert half
+    cleaned = clean_from(inst, codes)
+    raw = _matched_shares(segment(cleaned, method=method, k=3, n_boot=0), truth)
+    seg = segment(_weighted(cleaned, weights), method=method, k=3, n_boot=2)
+    shares = _matched_shares(seg, truth)
+    assert [raw[t] for t in range(3)] == pytest.approx([0.6, 0.25, 0.15], abs=0.04)
+    assert [shares[t] for t in range(3)] == pytest.approx([0.2, 0.4, 0.4], abs=0.03)
+    assert adjusted_rand_score(truth, seg.labels) > 0.9
+    assert any("weights:" in line for line in seg.journal)
+
+
+def _half_likert(n_items: int) -> Instrument:
+    inst = boolean_instrument(n_items)
+    questions = tuple(
+        q if j < n_items // 2 else replace(q, type="likert", scale=Scale(1, 5))
+        for j, q in enumerate(inst.questions)
+    )
+    return replace(inst, questions=questions)
+
+
+def test_weighted_kmodes_takes_the_weighted_mode_and_weighted_cost():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 0], [0, 0]])
+    w = np.array([1.0, 5.0, 1.0, 1.0, 1.0])
+    km = KModes(n_clusters=1, n_init=1, random_state=0).fit(X, sample_weight=w)
+    # column 1: answer 1 carries 5 against 4 for answer 0 (unweighted: 1 against 4)
+    assert km.cluster_centroids_.tolist() == [[0, 1]]
+    mismatches = (X != np.array([0, 1])).sum(axis=1)
+    assert km.cost_ == pytest.approx(float(w @ mismatches))
+    unweighted = KModes(n_clusters=1, n_init=1, init="Cao").fit(X)
+    assert unweighted.cluster_centroids_.tolist() != km.cluster_centroids_.tolist()
+    with pytest.raises(ValueError, match="zero"):
+        KModes(n_clusters=1).fit(X, sample_weight=np.zeros(5))
+
+
+def test_weighted_silhouette_is_the_weighted_mean_of_each_respondents():
+    codes, _ = planted(300, 10, 3, noise=0.2, random_state=3)
+    cleaned = clean_from(boolean_instrument(10), codes)
+    weights = np.random.default_rng(0).uniform(0.2, 3.0, 300)
+    weighted = _weighted(cleaned, weights)
+    labels = segment(weighted, k=3, n_boot=0).labels.to_numpy() - 1
+    each = silhouette_samples(codes, labels, metric="hamming")
+    for method in ("kmodes", "kmeans"):
+        measured, _ = silhouette(build_space(weighted, method), labels, 3, random_state=0)
+        if method == "kmeans":
+            each = silhouette_samples(codes, labels, metric="euclidean")
+        assert measured == pytest.approx(np.average(each, weights=weights))
+    assert measured != pytest.approx(each.mean())
+
+
+def test_weighted_bootstrap_draws_in_proportion_to_the_weights():
+    weights = np.array([1.0, 1.0, 8.0, 0.0])
+    draws = resamples(4, 2, n_boot=20, boot_size=4, random_state=0, weights=weights)
+    drawn = np.bincount(np.concatenate([index for index, _ in draws]), minlength=4)
+    assert drawn[3] == 0 and drawn[2] > 3 * max(drawn[0], drawn[1])
+
+
+def test_coverage_is_weighted():
+    inst = boolean_instrument(4)
+    inst = replace(
+        inst,
+        personas=(Persona("p", "P", "all yes", answers={q.id: 1.0 for q in inst.items}),),
+    )
+    rows = [[1, 1, 1, 1]] * 5 + [[0, 0, 0, 0]] * 5
+    weights = [3.0] * 5 + [1.0] * 5
+    plain = compare(segment(clean_from(inst, rows), k=2, n_boot=0), inst)
+    heavy = compare(segment(_weighted(clean_from(inst, rows), weights), k=2, n_boot=0), inst)
+    assert plain.coverage["p"] == pytest.approx(0.5)
+    assert heavy.coverage["p"] == pytest.approx(15 / 20)

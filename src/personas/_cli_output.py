@@ -67,6 +67,11 @@ def print_ledger(ledger) -> None:
         table.add_row(f"  excluded: {safe(reason)}", f"{n:,}")
     table.add_row("kept", f"{ledger.kept:,}", style="bold")
     console.print(table)
+    if ledger.weighted:
+        console.print(
+            f"Weight excluded: {ledger.excluded_weight:,.4g} of "
+            f"{ledger.excluded_weight + ledger.kept_weight:,.4g}."
+        )
     invalid = (ledger.rules.get("invalid values") or {}).get("cells") or 0
     if invalid:
         console.print(
@@ -97,6 +102,19 @@ def print_segments(run) -> None:
             f"{lo:.0%}–{hi:.0%}",
         )
     console.print(table)
+    print_weights(run)
+
+
+def print_weights(run) -> None:
+    """One line for a weighted run: that shares are weighted, the range, the effective n."""
+    w = run.summary.get("weights")
+    if not w:
+        return
+    console.print(
+        f"Weighted by column {safe(w['column'])!r} (weights {w['min']:.3g}–{w['max']:.3g}): "
+        f"shares are weighted, intervals use the Kish effective n = {w['n_eff']:,.0f} of "
+        f"{w['n']:,}; excluded weight {w['excluded_weight']:,.4g}."
+    )
 
 
 def _uncertain(persona) -> str:

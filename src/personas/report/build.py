@@ -23,6 +23,7 @@ from personas.report._build_escape import Markdown, environment
 from personas.report._build_text import verdict_paragraph
 from personas.report._build_typing import typing_section
 from personas.report._build_waves import wave_notes
+from personas.report._build_weights import weights_notes
 from personas.report.render import chart_bootstrap_html, write_support_files
 from personas.run.files import Run, load_run
 
@@ -73,6 +74,7 @@ def report_source(run: Run, *, charts: dict, typing: Markdown | None = None) -> 
             bootstrap=Markdown(chart_bootstrap_html()),
             summary=summary,
             typing=typing,
+            weights=weights_notes(summary),
         )
     )
 

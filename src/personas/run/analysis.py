@@ -179,6 +179,8 @@ def save_run(
         write_json(tmp / "model.json", model_of(analysis, summary=summary).to_json())
         assignments = seg.labels.rename("segment").to_frame()
         assignments["distance"] = seg.distances.round(6)
+        if analysis.clean.weights is not None:  # weighted: the weight travels with the segment
+            assignments["weight"] = analysis.clean.weights.reindex(assignments.index)
         assignments.index.name = "respondent"
         assignments.to_csv(tmp / "assignments.csv", lineterminator="\n")
         analysis.clean.ledger.exclusions().to_csv(
