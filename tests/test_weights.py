@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from sklearn.metrics import adjusted_rand_score, silhouette_samples
 
 from _factories import boolean_instrument, clean_from, planted
