@@ -7,8 +7,10 @@ and the excluded weight is reported beside the excluded count.
 
 from __future__ import annotations
 
+import json
 import warnings
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,10 +28,20 @@ from personas.instrument import load_instrument
 from personas.instrument.model import Instrument, Persona, Question, Scale
 from personas.io import read_responses
 from personas.io._weights import weight_facts
+from personas.report.build import build_report, report_source
+from personas.run.files import load_run
 from personas.segment import KModes, segment
 from personas.segment._silhouette import silhouette
 from personas.segment._space import build_space
 from personas.segment._stability import resamples
+from personas.waves import assign_file
+from personas.waves.core import effective_counts
+
+RUN_FIXTURE = Path(__file__).parent / "fixtures" / "run_jobsite"
+
+
+def build_report_text(run) -> str:
+    return report_source(run, charts={})
 
 
 def invoke(*args):
@@ -320,3 +332,85 @@ def test_coverage_is_weighted():
     heavy = compare(segment(_weighted(clean_from(inst, rows), weights), k=2, n_boot=0), inst)
     assert plain.coverage["p"] == pytest.approx(0.5)
     assert heavy.coverage["p"] == pytest.approx(15 / 20)
+
+
+# --- weights survive the run folder, assign, waves and the report ---------------------------
+
+
+def _weighted_run(study, name="wave-w.csv", out="run-w", seed=0):
+    rng = np.random.default_rng(seed)
+    draws = np.round(rng.uniform(0.3, 3.0, 2000), 3)
+    path = weighted_wave(study, lambda i: str(draws[i]), name=name)
+    result = invoke("run", study, "--data", path, "--weights", "w", "--no-report", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "Weighted by column 'w'" in result.output
+    return path, study.parent.parent / out
+
+
+def test_a_weighted_run_records_its_weights(study):
+    path, run = _weighted_run(study)
+    summary = json.loads((run / "summary.json").read_text())
+    frame = pd.read_csv(path)
+    kept = pd.read_csv(run / "assignments.csv", dtype={"respondent": str})
+    excluded = pd.read_csv(run / "exclusions.csv", dtype={"respondent": str})
+    assert summary["weights"]["column"] == "w"
+    by_id = frame.drop_duplicates("respondent_id").set_index("respondent_id")["w"]
+    assert kept["weight"].to_numpy() == pytest.approx(by_id.loc[kept["respondent"]].to_numpy())
+    assert summary["respondents"]["excluded_weight"] == pytest.approx(excluded["weight"].sum())
+    assert summary["weights"]["n_eff"] == pytest.approx(
+        kept["weight"].sum() ** 2 / (kept["weight"] ** 2).sum(), rel=1e-4
+    )
+    shares = kept.groupby("segment")["weight"].sum() / kept["weight"].sum()
+    for seg in summary["segments"]:
+        assert seg["share"] == pytest.approx(shares[seg["id"]], abs=1e-6)
+    text = (build_report(run)).read_text(encoding="utf-8")
+    assert "**Results are weighted**" in text and "Kish effective sample size" in text
+    assert "| Weights |" in text
+
+
+def test_an_unweighted_report_says_nothing_about_weights():
+    text = build_report_text(load_run(RUN_FIXTURE))
+    assert "Results are weighted" not in text and "| Weights |" not in text
+
+
+def test_weights_survive_assign(study):
+    path, run = _weighted_run(study)
+    result = assign_file(run, path, out=study.parent.parent / "assigned")
+    table = result.table
+    assert "weight" in table.columns
+    frame = pd.read_csv(path).drop_duplicates("respondent_id").set_index("respondent_id")
+    assert table["weight"].to_numpy() == pytest.approx(frame.loc[table["respondent"], "w"])
+    held = table.groupby("segment")["weight"].sum() / table["weight"].sum()
+    for row in result.shares.itertuples():
+        assert row.share == pytest.approx(held.get(row.segment, 0.0))
+    written = pd.read_csv(study.parent.parent / "assigned" / "assignments.csv")
+    assert "weight" in written.columns
+
+
+def test_weights_survive_waves(study):
+    _, first = _weighted_run(study, name="wave-a.csv", out="run-a", seed=1)
+    second_wave = weighted_wave(study, lambda i: str(1.0 + (i % 3)), name="wave-b.csv")
+    result = invoke(
+        "run", study, "--data", second_wave, "--weights", "w", "--no-report",
+        "--out", "run-b", "--baseline", first,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    base = json.loads((first / "summary.json").read_text())
+    now = json.loads((study.parent.parent / "run-b" / "summary.json").read_text())
+    shares_then = {s["id"]: s["share"] for s in base["segments"]}
+    shares_now = {s["id"]: s["share"] for s in now["segments"]}
+    matched = [s for s in now["baseline"]["segments"] if s["id"] and s["baseline_id"]]
+    assert matched
+    for entry in matched:
+        assert entry["share"] == pytest.approx(shares_now[entry["id"]], abs=1e-6)
+        assert entry["share_baseline"] == pytest.approx(shares_then[entry["baseline_id"]], abs=1e-6)
+
+
+def test_weighted_drift_tests_use_the_effective_sample_size():
+    labels = pd.Series([1] * 6 + [2] * 4)
+    weights = pd.Series([2.0] * 6 + [1.0] * 4)
+    counts, n = effective_counts(labels, weights)
+    n_eff = 16**2 / (6 * 4 + 4 * 1)
+    assert n == pytest.approx(n_eff)
+    assert counts[1] == pytest.approx(12 / 16 * n_eff)
+    assert effective_counts(labels, None) == ({1: 6, 2: 4}, 10)
