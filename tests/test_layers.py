@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("io",),
     ("simulate",),
     ("cleaning",),
+    ("weights",),
     ("segment",),
     ("compare",),
     ("embed",),

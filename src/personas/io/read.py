@@ -32,7 +32,7 @@ from personas.io.formats import (
 from personas.io.qualtrics import is_qualtrics, strip_qualtrics
 from personas.io.responses import Responses, Source
 
-__all__ = ["read_responses", "FORMATS", "detect_format"]
+__all__ = ["read_responses", "read_raw", "FORMATS", "detect_format"]
 
 FORMATS = tuple(fmt.name for fmt in FILE_FORMATS)
 
@@ -129,6 +129,23 @@ def read_responses(
         delimiter=table.delimiter,
     )
     return map_table(table, instrument, file=file, lenient=bool(lenient), source=source)
+
+
+def read_raw(path: str | PathLike, *, format: str | None = None) -> RawTable:
+    """The cells of a wave file as read, before any mapping onto questions.
+
+    Its ``frame`` rows are the rows of :func:`read_responses` (Qualtrics previews and tests
+    already set aside in ``dropped``), in the same order; ``personas weight`` adds a weight
+    column to it. The file is only opened for reading.
+    """
+    file = str(path)
+    path = Path(path)
+    fmt = _resolve_format(path, format, file=file)
+    reason = describe_path(path)
+    if reason is not None:
+        code = "empty-file" if reason == "file is empty" else "unreadable-file"
+        raise file_error(file, reason, code=code)
+    return _read_table(path, fmt, file=file, encoding=None)
 
 
 def detect_format(path: str | PathLike) -> str | None:

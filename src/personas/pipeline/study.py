@@ -167,6 +167,40 @@ def simulate_study(
     return path, sim
 
 
+def weight_study(
+    study_dir: Path,
+    data: Path,
+    *,
+    wave: str,
+    margins: Path,
+    out: Path | None = None,
+    column: str = "weight",
+    format=None,
+    lenient=None,
+    overwrite: bool = False,
+):
+    """``personas weight``: rake a wave to ``margins.yaml`` and write a weighted copy.
+
+    The copy goes to ``surveys/<study>/waves/<wave>-weighted.csv`` unless ``out`` says
+    otherwise; run it with ``personas run STUDY --wave <wave>-weighted --weights <column>``.
+    """
+    from personas.weights import load_margins, weight_wave
+
+    instrument = _instrument(study_dir)
+    targets = load_margins(margins)
+    out = out if out is not None else study_dir / "waves" / f"{wave}-weighted.csv"
+    return weight_wave(
+        instrument,
+        data,
+        targets,
+        out=out,
+        column=column,
+        format=format,
+        lenient=lenient,
+        overwrite=overwrite,
+    )
+
+
 def _check_wave_name(wave: str) -> None:
     """A wave name is a plain file name: it must not point outside the study's waves folder."""
     if not wave.strip() or wave.startswith(".") or any(c in wave for c in "/\\:"):
