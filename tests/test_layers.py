@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("draft",),
     ("simulate",),
     ("cleaning",),
+    ("weights",),
     ("segment",),
     ("compare",),
     ("embed",),

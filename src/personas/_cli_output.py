@@ -67,6 +67,11 @@ def print_ledger(ledger) -> None:
         table.add_row(f"  excluded: {safe(reason)}", f"{n:,}")
     table.add_row("kept", f"{ledger.kept:,}", style="bold")
     console.print(table)
+    if ledger.weighted:
+        console.print(
+            f"Weight excluded: {ledger.excluded_weight:,.4g} of "
+            f"{ledger.excluded_weight + ledger.kept_weight:,.4g}."
+        )
     invalid = (ledger.rules.get("invalid values") or {}).get("cells") or 0
     if invalid:
         console.print(
@@ -97,6 +102,19 @@ def print_segments(run) -> None:
             f"{lo:.0%}–{hi:.0%}",
         )
     console.print(table)
+    print_weights(run)
+
+
+def print_weights(run) -> None:
+    """One line for a weighted run: that shares are weighted, the range, the effective n."""
+    w = run.summary.get("weights")
+    if not w:
+        return
+    console.print(
+        f"Weighted by column {safe(w['column'])!r} (weights {w['min']:.3g}–{w['max']:.3g}): "
+        f"shares are weighted, intervals use the Kish effective n = {w['n_eff']:,.0f} of "
+        f"{w['n']:,}; excluded weight {w['excluded_weight']:,.4g}."
+    )
 
 
 def _uncertain(persona) -> str:
@@ -261,3 +279,26 @@ def print_plan(plan, *, echo=None) -> None:
         if row["n"] == largest:
             echo(f"k = {plan.right_k} found in {row['p']:.0%} of the waves of {largest:,} "
                  f"at noise {row['noise']:g}")  # fmt: skip
+
+
+def print_weighting(result) -> None:
+    """What raking did: each margin before and after, convergence, design effect."""
+    table = Table(title="Margins", title_justify="left")
+    for col, justify in (("column", "left"), ("category", "left"), ("target", "right"),
+                         ("unweighted", "right"), ("weighted", "right")):  # fmt: skip
+        table.add_column(col, justify=justify)
+    for row in result.margins.itertuples(index=False):
+        table.add_row(safe(row.column), safe(row.category), f"{row.target:.1%}",
+                      f"{row.before:.1%}", f"{row.after:.1%}")  # fmt: skip
+    console.print(table)
+    r = result.result
+    state = "converged" if r.converged else "did NOT converge"
+    console.print(
+        f"Raking {state} after {r.iterations} passes (largest share error {r.max_error:.2g}); "
+        f"{result.kept:,} kept respondents, weights {r.weights.min():.3g}–{r.weights.max():.3g}, "
+        f"design effect {r.deff:.2f} (Kish), effective n {r.n_eff:,.0f}."
+    )
+    if result.unknown:
+        console.print(
+            f"{result.unknown:,} set-aside rows have an unknown category and got weight 1."
+        )

@@ -260,6 +260,45 @@ def clean(study, data, wave, fmt, lenient, out) -> None:
 @click.argument("study")
 @_data_options
 @click.option(
+    "--margins",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Population shares to rake to (margins.yaml).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The weighted wave to write (default: surveys/STUDY/waves/WAVE-weighted.csv).",
+)
+@click.option("--column", default="weight", show_default=True, help="Name of the weight column.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
+@_handle_errors
+def weight(study, data, wave, fmt, lenient, margins, out, column, overwrite) -> None:
+    """Rake a wave to population margins and write a copy with a weight column."""
+    from personas._cli_output import print_weighting
+    from personas.pipeline.study import weight_study
+
+    study_dir = resolve_study(study)
+    data_path, wave_name = resolve_data(study_dir, data=data, wave=wave)
+    result = weight_study(
+        study_dir,
+        data_path,
+        wave=wave_name,
+        margins=margins,
+        out=out,
+        column=column,
+        format=fmt,
+        lenient=lenient,
+        overwrite=overwrite,
+    )
+    print_weighting(result)
+    click.echo(f"Wrote {result.path}; run it with --weights {column}")
+
+
+@main.command()
+@click.argument("study")
+@_data_options
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Run folder (default: reports/STUDY/WAVE).",
@@ -294,8 +333,14 @@ def clean(study, data, wave, fmt, lenient, out) -> None:
     show_default=True,
     help="Report formats, comma-separated: html, pdf.",
 )
+@click.option(
+    "--weights",
+    "weights",
+    metavar="COLUMN",
+    help="Column of respondent weights (overrides data.weight_column).",
+)
 @_handle_errors
-def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report, to) -> None:
+def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report, to, weights):
     """Load, clean, segment, compare, embed and report one wave."""
     from personas.pipeline.study import run_study
     from personas.segment.k import parse_k
@@ -317,6 +362,7 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
         report=_parse_formats(to) if report else (),
         progress=progress(),
         echo=console.print,
+        weights=weights,
     )
     print_wave_changes(result.run)
     print_segments(result.run)

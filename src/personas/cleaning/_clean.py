@@ -79,6 +79,18 @@ def clean(responses: Responses, *, rules: CleaningRules | None = None) -> CleanR
         copy=False,
     )
     duration = None if responses.duration is None else responses.duration.iloc[kept].copy()
+    weights = None if responses.weights is None else responses.weights.iloc[kept].copy()
+    if weights is not None and len(weights) and not (weights > 0).any():
+        raise InputError(
+            Problem(
+                f"every kept respondent has weight 0 ({ledger.excluded:,} of {ledger.loaded:,} "
+                "excluded): nobody would count",
+                file=str(responses.source.path),
+                column=responses.instrument.data.weight_column,
+                hint="check the weight column and the cleaning rules",
+                code="zero-weights",
+            )
+        )
     ledger.rules["settings"] = {f.name: getattr(rules, f.name) for f in fields(rules)}
     return CleanResponses(
         instrument=responses.instrument,
@@ -88,6 +100,7 @@ def clean(responses: Responses, *, rules: CleaningRules | None = None) -> CleanR
         imputation=record,
         duration=duration,
         columns=dict(responses.columns),
+        weights=weights,
     )
 
 

@@ -37,6 +37,10 @@ def build_ledger(responses: Responses, results: list[RuleResult]) -> Ledger:
             "other_reasons": others,
         }
     )
+    columns = list(LEDGER_COLUMNS)
+    if responses.weights is not None:
+        table["weight"] = responses.weights.to_numpy(dtype=np.float64)
+        columns.append("weight")
     dropped = responses.dropped
     if len(dropped):
         at_read = pd.DataFrame(
@@ -48,9 +52,11 @@ def build_ledger(responses: Responses, results: list[RuleResult]) -> Ledger:
                 "other_reasons": "",
             }
         ).astype({c: "str" for c in LEDGER_COLUMNS if c != "row"})
+        if "weight" in columns:
+            at_read["weight"] = np.nan
         table = pd.concat([table, at_read], ignore_index=True)
         table = table.sort_values("row", kind="stable").reset_index(drop=True)
-    return Ledger(table=table[LEDGER_COLUMNS], rules=_rule_log(responses, results, table))
+    return Ledger(table=table[columns], rules=_rule_log(responses, results, table))
 
 
 def _reason_texts(results: list[RuleResult], pattern: np.ndarray) -> tuple[pd.Series, ...]:

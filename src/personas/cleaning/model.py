@@ -22,7 +22,8 @@ class Ledger:
     included), in file order, with columns ``respondent`` (id), ``row`` (source row),
     ``status`` (``"kept"`` | ``"excluded"``), ``reason`` (the first failing rule, empty when
     kept) and ``other_reasons`` (the other failing rules, ``"; "``-joined, may be empty).
-    ``rules`` records the settings each rule ran with (for the decision journal).
+    ``rules`` records the settings each rule ran with (for the decision journal). A weighted
+    wave adds a ``weight`` column (NaN for rows dropped while reading, which have no answers).
 
     The invariant ``loaded == kept + excluded`` holds by construction.
     """
@@ -42,6 +43,26 @@ class Ledger:
     def excluded(self) -> int:
         return self.loaded - self.kept
 
+    @property
+    def weighted(self) -> bool:
+        """Whether the wave had respondent weights (the table has a ``weight`` column)."""
+        return "weight" in self.table.columns
+
+    @property
+    def kept_weight(self) -> float | None:
+        """Sum of the kept respondents' weights (None when unweighted)."""
+        if not self.weighted:
+            return None
+        return float(self.table.loc[self.table["status"] == "kept", "weight"].sum())
+
+    @property
+    def excluded_weight(self) -> float | None:
+        """Sum of the excluded respondents' weights (None when unweighted; rows dropped while
+        reading count as 0, they have no weight)."""
+        if not self.weighted:
+            return None
+        return float(self.table.loc[self.table["status"] == "excluded", "weight"].sum())
+
     def counts(self) -> dict[str, int]:
         """Excluded respondents per reason (first failing rule), largest first."""
         reasons = self.table.loc[self.table["status"] == "excluded", "reason"]
@@ -49,9 +70,12 @@ class Ledger:
         return {str(k): int(v) for k, v in counts.items()}
 
     def exclusions(self) -> pd.DataFrame:
-        """The excluded rows: ``respondent, row, reason, other_reasons`` (exclusions.csv)."""
+        """The excluded rows: ``respondent, row, reason, other_reasons`` (exclusions.csv),
+        and ``weight`` when the wave is weighted."""
         excluded = self.table[self.table["status"] == "excluded"]
-        return excluded[["respondent", "row", "reason", "other_reasons"]].reset_index(drop=True)
+        columns = ["respondent", "row", "reason", "other_reasons"]
+        columns += ["weight"] if self.weighted else []
+        return excluded[columns].reset_index(drop=True)
 
     def to_csv(self, path: str | PathLike) -> None:
         """Write :meth:`exclusions` as ``exclusions.csv`` (UTF-8, header, no index).
@@ -62,8 +86,13 @@ class Ledger:
         self.exclusions().to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
     def summary(self) -> dict:
-        """``{"loaded", "kept", "excluded": {reason: n}}`` for ``summary.json``."""
-        return {"loaded": self.loaded, "kept": self.kept, "excluded": self.counts()}
+        """``{"loaded", "kept", "excluded": {reason: n}}`` for ``summary.json`` (weighted
+        waves: also ``kept_weight`` and ``excluded_weight``)."""
+        out = {"loaded": self.loaded, "kept": self.kept, "excluded": self.counts()}
+        if self.weighted:
+            out["kept_weight"] = self.kept_weight
+            out["excluded_weight"] = self.excluded_weight
+        return out
 
     def __repr__(self) -> str:
         return f"Ledger(loaded={self.loaded}, kept={self.kept}, excluded={self.excluded})"
@@ -80,6 +109,8 @@ class CleanResponses:
     "by_question": {qid: n}, "values": {qid: code}}``. ``columns``: the raw column of the file
     each question was read from (``{question id: column}``, as :attr:`Responses.columns`), so
     that messages about an item can name the column a researcher sees in the export.
+    ``weights``: the kept respondents' survey weights (same index), or ``None`` for an
+    unweighted wave.
     """
 
     instrument: Instrument
@@ -89,6 +120,7 @@ class CleanResponses:
     imputation: dict = field(default_factory=dict)
     duration: pd.Series | None = None
     columns: dict = field(default_factory=dict)
+    weights: pd.Series | None = None
 
     def __len__(self) -> int:
         return len(self.answers)

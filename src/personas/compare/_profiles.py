@@ -44,6 +44,9 @@ class Frame:
 
     ``means`` is segments × items (share of True for booleans, mean code otherwise);
     ``freqs`` maps the position of each choice item to a segments × options array of shares.
+    ``weights``: the respondents' survey weights (``answers`` order), or None: unweighted.
+    With weights, ``shares``, ``means`` and ``freqs`` are weighted (they come from the
+    segment profiles) and so is :func:`coverage`.
     """
 
     instrument: Instrument
@@ -57,6 +60,7 @@ class Frame:
     freqs: dict[int, np.ndarray]
     answers: np.ndarray
     labels: np.ndarray
+    weights: np.ndarray | None = None
 
     @property
     def item_ids(self) -> list[str]:
@@ -78,6 +82,9 @@ def frame(segmentation: Segmentation, instrument: Instrument) -> Frame:
         if q.type == "choice"
     }
     labels = segmentation.labels.reindex(answers.index).to_numpy()
+    weights = getattr(segmentation.clean, "weights", None)
+    if weights is not None:
+        weights = weights.reindex(answers.index).to_numpy(dtype=float)
     return Frame(
         instrument=instrument,
         items=items,
@@ -90,6 +97,7 @@ def frame(segmentation: Segmentation, instrument: Instrument) -> Frame:
         freqs=freqs,
         answers=values,
         labels=labels,
+        weights=weights,
     )
 
 
@@ -157,6 +165,7 @@ def coverage(expected: pd.DataFrame, fr: Frame, *, threshold: float) -> pd.Serie
     A respondent's agreement is computed like a segment's, on their own answers (a boolean
     answered as expected counts 1, otherwise 0), averaged over the questions the persona
     speaks to that the respondent answered. Vectorised over respondents; one pass per persona.
+    With survey weights (``fr.weights``) it is the weighted share.
     """
     x = fr.answers
     shares = {}
@@ -173,7 +182,11 @@ def coverage(expected: pd.DataFrame, fr: Frame, *, threshold: float) -> pd.Serie
             np.isnan(sub[:, chosen]), np.nan, sub[:, chosen] == e[cols][chosen]
         )
         mean = nanmean(np.clip(agree, 0.0, 1.0), axis=1)
-        shares[pid] = float(np.mean(np.nan_to_num(mean, nan=-1.0) >= threshold - 1e-9))
+        hit = np.nan_to_num(mean, nan=-1.0) >= threshold - 1e-9
+        if fr.weights is None:
+            shares[pid] = float(np.mean(hit))
+        else:
+            shares[pid] = float(np.average(hit, weights=fr.weights))
     return pd.Series(shares, dtype=float, name="coverage")
 
 

@@ -8,7 +8,7 @@ from personas.instrument.model import CleaningRules, DataMapping
 
 __all__ = ["read_data", "read_cleaning", "DATA_KEYS", "CLEANING_KEYS"]
 
-DATA_KEYS = ("id_column", "duration_column", "columns", "missing")
+DATA_KEYS = ("id_column", "duration_column", "columns", "missing", "weight_column")
 CLEANING_KEYS = (
     "min_duration_seconds",
     "max_missing_share",
@@ -32,6 +32,7 @@ def read_data(check: Checker, node: Node | None, questions: list[str]) -> DataMa
         duration_column=check.text(fields.get("duration_column"), "data duration_column"),
         columns=_columns(check, fields.get("columns"), questions),
         missing=_missing(check, fields.get("missing")),
+        weight_column=check.text(fields.get("weight_column"), "data weight_column"),
     )
 
 

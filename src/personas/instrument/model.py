@@ -180,6 +180,8 @@ class DataMapping:
     duration_column: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
     missing: tuple[Any, ...] = ()
+    #: The column of respondent weights (survey weights), or None for an unweighted study.
+    weight_column: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", _frozen_map(self.columns))

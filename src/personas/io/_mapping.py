@@ -10,7 +10,8 @@ Column matching (the ``data`` section):
 * the id column is ``data.id_column`` (Qualtrics: ``ResponseId`` when unset, or when the
   configured one is missing from the export: said in a warning and ``Source.notes``); without
   one, respondents are called ``row-<n>`` after their spreadsheet row, as are empty id cells;
-  the duration column likewise (Qualtrics: ``Duration (in seconds)``);
+  the duration column likewise (Qualtrics: ``Duration (in seconds)``); the weight column is
+  ``data.weight_column`` (no default), read and checked by :mod:`personas.io._weights`;
 * every other column is kept aside in :attr:`Responses.extra`, which is not an error.
 
 Qualtrics exports also accept the recode values of our Advanced Format file (see
@@ -39,6 +40,7 @@ from personas.io._coerce import (
 )
 from personas.io._problems import invalid_problems
 from personas.io._table import RawTable, empty_dropped
+from personas.io._weights import read_weights
 from personas.io.qualtrics import RecodeReader
 from personas.io.responses import Responses, Source
 
@@ -59,9 +61,10 @@ class ColumnPlan:
     #: Header problems that still let the present columns be read (missing columns): raised
     #: together with the bad cells of those columns, so that one run reports every kind.
     problems: tuple = ()
+    weight: str | None = None
 
     def used(self) -> set[str]:
-        return {*self.questions.values(), self.id, self.duration} - {None}
+        return {*self.questions.values(), self.id, self.duration, self.weight} - {None}
 
 
 def map_table(
@@ -80,12 +83,18 @@ def map_table(
         coerced = coerce_duration(table.frame[plan.duration], missing=missing)
         duration = pd.Series(coerced.codes, index=index, name="duration")
         bad.append(_bad_cells(coerced, index, table.rows, plan.duration, None))
+    weights, weight_problems = _weights(table, plan, index, file=file, missing=missing)
     invalid = _combine(bad)
     if plan.problems:
         cells = invalid_problems(invalid, instrument, file=file, missing=missing)
-        raise InputError([*plan.problems, *(cells if len(invalid) and not lenient else [])])
+        raise InputError(
+            [*plan.problems, *(cells if len(invalid) and not lenient else []), *weight_problems]
+        )
     if len(invalid) and not lenient:
-        raise InputError(invalid_problems(invalid, instrument, file=file, missing=missing))
+        cells = invalid_problems(invalid, instrument, file=file, missing=missing)
+        raise InputError([*cells, *weight_problems])
+    if weight_problems:
+        raise InputError(weight_problems)
     if len(invalid):
         cells = (
             "1 cell holds a value" if len(invalid) == 1 else f"{len(invalid):,} cells hold values"
@@ -110,7 +119,27 @@ def map_table(
         invalid=invalid,
         columns=dict(plan.questions),
         lenient=lenient,
+        weights=weights,
     )
+
+
+def _weights(table: RawTable, plan: ColumnPlan, index: pd.Index, *, file: str, missing):
+    """(weights or None, problems): the weight column read and checked, problems kept for
+    raising together with every other problem of the file."""
+    if plan.weight is None:
+        return None, []
+    try:
+        weights = read_weights(
+            table.frame[plan.weight],
+            index=index,
+            rows=np.asarray(table.rows),
+            name=plan.weight,
+            file=file,
+            missing=missing,
+        )
+    except InputError as bad:
+        return None, bad.problems
+    return weights, []
 
 
 def _code_answers(table, instrument, plan, index, *, missing):
@@ -171,11 +200,12 @@ def resolve_columns(table: RawTable, instrument: Instrument, *, file: str) -> Co
         file,
         notes=notes,
     )
+    weight = _optional(names, data.weight_column, None, "weight", problems, file, notes=notes)
     if absent and len(absent) == len(instrument.questions) and _looks_like_data(names):
         raise InputError(_no_header_problem(names, file))
     if len(absent) > len(instrument.questions) / 2:
         problems.insert(0, _other_study_problem(instrument, len(absent), file))
-    used = [c for c in [*found.values(), id_column, duration] if c is not None]
+    used = [c for c in [*found.values(), id_column, duration, weight] if c is not None]
     spare = [n for n in names if n not in set(used)]
     if len(absent) > _MANY_ABSENT:
         problems.append(_absent_many_problem(absent, spare, names, file))
@@ -195,7 +225,7 @@ def resolve_columns(table: RawTable, instrument: Instrument, *, file: str) -> Co
     ]
     if any(p.code != "missing-column" for p in problems) or not any(found.values()):
         raise InputError(problems)
-    return ColumnPlan(found, id_column, duration, tuple(notes), tuple(problems))
+    return ColumnPlan(found, id_column, duration, tuple(notes), tuple(problems), weight)
 
 
 def _find(names: list[str], wanted: list[str], problems: list, *, file: str) -> str | None:

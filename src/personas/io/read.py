@@ -33,7 +33,7 @@ from personas.io.formats import (
 from personas.io.qualtrics import is_qualtrics, strip_qualtrics
 from personas.io.responses import Responses, Source
 
-__all__ = ["read_responses", "FORMATS", "detect_format"]
+__all__ = ["read_responses", "read_raw", "FORMATS", "detect_format"]
 
 FORMATS = tuple(fmt.name for fmt in FILE_FORMATS)
 
@@ -45,6 +45,7 @@ def read_responses(
     format: str | None = None,
     lenient: bool | None = None,
     encoding: str | None = None,
+    weights: str | None = None,
 ) -> Responses:
     """Read one wave of survey answers and map it onto ``instrument``.
 
@@ -63,6 +64,9 @@ def read_responses(
         ``cleaning.invalid`` (``"error"`` by default).
     encoding
         Text files only: skip encoding detection (UTF-8 / BOM / cp1252 / latin-1).
+    weights
+        The column of respondent weights, overriding the instrument's ``data.weight_column``
+        (``--weights``); the returned ``Responses.instrument`` records it.
 
     Returns
     -------
@@ -74,7 +78,8 @@ def read_responses(
     InputError
         Unreadable, empty or header-less file; missing question columns (with a
         did-you-mean); and, unless lenient, every cell whose value its question does not
-        allow, each with file, row (header = row 1), column and value.
+        allow, each with file, row (header = row 1), column and value; every negative,
+        missing or non-numeric weight (and weights that are zero for everyone).
 
     Notes
     -----
@@ -110,6 +115,8 @@ def read_responses(
     if refused is not None:
         message, hint, code = refused
         raise file_error(file, message, hint=hint, code=code)
+    if weights is not None:
+        instrument = replace(instrument, data=replace(instrument.data, weight_column=weights))
     fmt = _resolve_format(path, format, file=file)
     reason = describe_path(path)
     if reason is not None:
@@ -129,6 +136,23 @@ def read_responses(
         delimiter=table.delimiter,
     )
     return map_table(table, instrument, file=file, lenient=bool(lenient), source=source)
+
+
+def read_raw(path: str | PathLike, *, format: str | None = None) -> RawTable:
+    """The cells of a wave file as read, before any mapping onto questions.
+
+    Its ``frame`` rows are the rows of :func:`read_responses` (Qualtrics previews and tests
+    already set aside in ``dropped``), in the same order; ``personas weight`` adds a weight
+    column to it. The file is only opened for reading.
+    """
+    file = str(path)
+    path = Path(path)
+    fmt = _resolve_format(path, format, file=file)
+    reason = describe_path(path)
+    if reason is not None:
+        code = "empty-file" if reason == "file is empty" else "unreadable-file"
+        raise file_error(file, reason, code=code)
+    return _read_table(path, fmt, file=file, encoding=None)
 
 
 def detect_format(path: str | PathLike) -> str | None:

@@ -64,6 +64,9 @@ class Responses:
     lenient
         Whether values a question does not allow were read as missing (recorded in
         ``invalid``) rather than refused.
+    weights
+        Each respondent's survey weight (float64 >= 0, same index), or ``None`` for an
+        unweighted wave (no ``data.weight_column``); see :mod:`personas.io._weights`.
     """
 
     instrument: Instrument
@@ -82,6 +85,7 @@ class Responses:
     )
     columns: dict = field(default_factory=dict)
     lenient: bool = False
+    weights: pd.Series | None = None
 
     def __len__(self) -> int:
         return len(self.answers)

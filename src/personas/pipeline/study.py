@@ -77,6 +77,7 @@ def run_study(
     report=("html",),
     progress=None,
     echo=None,
+    weights: str | None = None,
 ) -> RunOutcome:
     """``personas run``: analyse one wave and write its run folder (and report) atomically."""
     from personas._atomic import check_out_folder
@@ -97,6 +98,7 @@ def run_study(
         names=_names(study_dir, instrument),
         embedding=bool(report),
         progress=progress,
+        weights=weights,
     )
     baseline_summary = None
     if baseline_run is not None:
@@ -211,6 +213,40 @@ def simulate_study(
     path = study_dir / "waves" / f"{wave}.{format}"
     write_wave(sim, path, overwrite=overwrite)
     return path, sim
+
+
+def weight_study(
+    study_dir: Path,
+    data: Path,
+    *,
+    wave: str,
+    margins: Path,
+    out: Path | None = None,
+    column: str = "weight",
+    format=None,
+    lenient=None,
+    overwrite: bool = False,
+):
+    """``personas weight``: rake a wave to ``margins.yaml`` and write a weighted copy.
+
+    The copy goes to ``surveys/<study>/waves/<wave>-weighted.csv`` unless ``out`` says
+    otherwise; run it with ``personas run STUDY --wave <wave>-weighted --weights <column>``.
+    """
+    from personas.weights import load_margins, weight_wave
+
+    instrument = _instrument(study_dir)
+    targets = load_margins(margins)
+    out = out if out is not None else study_dir / "waves" / f"{wave}-weighted.csv"
+    return weight_wave(
+        instrument,
+        data,
+        targets,
+        out=out,
+        column=column,
+        format=format,
+        lenient=lenient,
+        overwrite=overwrite,
+    )
 
 
 def _check_wave_name(wave: str) -> None:

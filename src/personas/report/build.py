@@ -26,6 +26,7 @@ from personas.report._build_text import verdict_paragraph
 from personas.report._build_trust import method_trust_notes
 from personas.report._build_typing import typing_section
 from personas.report._build_waves import wave_notes
+from personas.report._build_weights import weights_notes
 from personas.report.render import chart_bootstrap_html, write_support_files
 from personas.run.files import Run, load_run
 
@@ -80,6 +81,7 @@ def report_source(run: Run, *, charts: dict, typing: Markdown | None = None) -> 
             one_pole=one_pole_notes(summary),
             no_tensions=no_tensions_note(summary),
             lca=lca_section(summary, charts),
+            weights=weights_notes(summary),
         )
     )
 

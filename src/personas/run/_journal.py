@@ -62,6 +62,26 @@ class Journal(list):
             )
             self.append(f"Filled {imp['cells']:,} missing answers with {how}.")
 
+    def weighted(self, clean) -> None:
+        """What the weights are and what they cost in precision (Kish's effective n)."""
+        if clean.weights is None:
+            return
+        from personas.io._weights import extreme_note, weight_facts
+
+        column = clean.instrument.data.weight_column
+        facts = weight_facts(clean.weights)
+        ledger = clean.ledger
+        self.append(
+            f"Results are weighted by column {column!r}: weights {facts['min']:.3g} to "
+            f"{facts['max']:.3g} (median {facts['median']:.3g}) over the {facts['n']:,} kept "
+            f"respondents, Kish effective n = (sum w)^2 / sum w^2 = {facts['n_eff']:,.0f} "
+            f"(design effect {facts['deff']:.2f}); excluded respondents carried weight "
+            f"{ledger.excluded_weight:,.4g} of {ledger.excluded_weight + ledger.kept_weight:,.4g}."
+        )
+        note = extreme_note(clean.weights, name=column)
+        if note:
+            self.append(f"warning: {note}.")
+
     def compared(self, comparison) -> None:
         from personas.compare.core import verdict_paragraph
 

@@ -128,6 +128,25 @@ def _carry_over(segments: list[dict], baseline: dict | None) -> None:
             seg["color"] = entry["color"]
 
 
+def weights_block(clean) -> dict | None:
+    """``summary.json``'s ``weights``: the column, range, sum, Kish effective n and design
+    effect of the kept respondents' weights, and the excluded weight; None when unweighted."""
+    if clean.weights is None:
+        return None
+    from personas.io._weights import EXTREME, weight_facts
+
+    facts = weight_facts(clean.weights)
+    median = facts["median"] or 0.0
+    return {
+        "column": clean.instrument.data.weight_column,
+        **facts,
+        "extreme": int((clean.weights > EXTREME * median).sum()) if median else 0,
+        "kept_weight": clean.ledger.kept_weight,
+        "excluded_weight": clean.ledger.excluded_weight,
+        "interval": "Wilson at the Kish effective sample size n_eff = (sum w)^2 / sum w^2",
+    }
+
+
 def build_summary(analysis, *, baseline: dict | None = None) -> dict:
     """The ``personas/summary@1`` document of an analysis (README: "A run on disk")."""
     from personas.compare.core import comparison_summary
@@ -140,15 +159,21 @@ def build_summary(analysis, *, baseline: dict | None = None) -> dict:
     selection_rows, selection_summary = _selection(seg.selection)
     emb = analysis.embedding
     source = clean.source
+    weighted = {} if clean.weights is None else {"weights": weights_block(clean)}
+    respondents = {
+        "loaded": clean.ledger.loaded,
+        "kept": clean.ledger.kept,
+        "excluded": clean.ledger.counts(),
+    }
+    if clean.weights is not None:
+        respondents["kept_weight"] = clean.ledger.kept_weight
+        respondents["excluded_weight"] = clean.ledger.excluded_weight
     return {
+        **weighted,
         "schema": SUMMARY_SCHEMA,
         "study": {"id": inst.study_id, "title": inst.title},
         "wave": analysis.wave,
-        "respondents": {
-            "loaded": clean.ledger.loaded,
-            "kept": clean.ledger.kept,
-            "excluded": clean.ledger.counts(),
-        },
+        "respondents": respondents,
         "method": seg.method,
         "k": int(seg.k),
         "seed": int(analysis.random_state),

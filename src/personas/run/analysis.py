@@ -65,6 +65,7 @@ def analyze(
     names=None,
     embedding: bool = True,
     progress: Progress = None,
+    weights: str | None = None,
 ) -> Analysis:
     """Load, clean, segment, compare and embed one wave of ``instrument``.
 
@@ -79,6 +80,10 @@ def analyze(
         The wave's name (default: the file name), the stage options (see
         :func:`personas.segment`, :func:`personas.compare`), whether to draw the map, and a
         progress callback.
+    weights
+        The column of respondent weights (overrides ``data.weight_column``); every share,
+        fit, silhouette, stability and verdict is then weighted. For a wave file only:
+        answers already read carry the weights :func:`personas.read_responses` gave them.
 
     Returns
     -------
@@ -100,15 +105,21 @@ def analyze(
     from personas.segment import segment
 
     if isinstance(data, Responses):
+        if weights is not None:
+            raise ValueError("answers already read carry their weights: read_responses(weights=)")
         responses = data
     else:
-        responses = read_responses(Path(data), instrument, format=format, lenient=lenient)
+        responses = read_responses(
+            Path(data), instrument, format=format, lenient=lenient, weights=weights
+        )
+    instrument = responses.instrument  # with the --weights column, when given
     journal = Journal()
     journal.loaded(responses)
     journal.one_pole(instrument)
     journal.no_tensions(instrument)
     cleaned = clean_responses(responses)
     journal.cleaned(cleaned)
+    journal.weighted(cleaned)
 
     future = None
     if embedding:
@@ -186,6 +197,8 @@ def save_run(
         write_json(tmp / "model.json", model_of(analysis, summary=summary).to_json())
         assignments = seg.labels.rename("segment").to_frame()
         assignments["distance"] = seg.distances.round(6)
+        if analysis.clean.weights is not None:  # weighted: the weight travels with the segment
+            assignments["weight"] = analysis.clean.weights.reindex(assignments.index)
         assignments.index.name = "respondent"
         assignments = lca_assignments(seg, assignments)  # LCA: posterior, p1..pk
         assignments.to_csv(tmp / "assignments.csv", lineterminator="\n")

@@ -3,7 +3,8 @@
 Every adapter returns a :class:`Fit` with the cluster of each row (0..k-1, the algorithm's own
 numbering), the centres *as answer codes* (one row per cluster, one column per item) and the
 cost the algorithm minimises (k-modes: sum of mismatches; k-means: inertia on the rescaled
-items; k-prototypes: squared Euclidean + gamma x mismatches).
+items; k-prototypes: squared Euclidean + gamma x mismatches). With survey weights
+(``Space.weights``) every cost is the weighted sum and every centre the weighted mode / mean.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
+from personas.segment._kmodes_weighted import fit_weighted
 from personas.segment._kprototypes import kprototypes
 from personas.segment._space import Space
 from personas.segment.kmodes import fit_encoded
@@ -58,14 +60,24 @@ def fit(space: Space, k: int, *, random_state: int, n_init: int) -> Fit:
 
 def _fit_kmodes(space: Space, k: int, random_state: int, n_init: int) -> Fit:
     with threadpool_limits(limits=1, user_api="blas"):
-        centroids, labels, cost, _ = fit_encoded(
-            space.enc,
-            n_clusters=k,
-            init="k-modes++",
-            n_init=n_init,
-            max_iter=100,
-            random_state=random_state,
-        )
+        if space.weights is not None:
+            centroids, labels, cost, _ = fit_weighted(
+                space.enc,
+                space.weights,
+                n_clusters=k,
+                n_init=n_init,
+                max_iter=100,
+                random_state=random_state,
+            )
+        else:
+            centroids, labels, cost, _ = fit_encoded(
+                space.enc,
+                n_clusters=k,
+                init="k-modes++",
+                n_init=n_init,
+                max_iter=100,
+                random_state=random_state,
+            )
     centers = np.column_stack(
         [space.categories[j][centroids[:, j]] for j in range(centroids.shape[1])]
     ).astype(np.float64)
@@ -73,7 +85,8 @@ def _fit_kmodes(space: Space, k: int, random_state: int, n_init: int) -> Fit:
 
 
 def _fit_kmeans(space: Space, k: int, random_state: int, n_init: int) -> Fit:
-    km = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(space.scaled)
+    km = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
+    km.fit(space.scaled, sample_weight=space.weights)  # None: unweighted
     centers = space.lo + km.cluster_centers_ * (space.hi - space.lo)
     return Fit(km.labels_.astype(np.intp), centers, float(km.inertia_))
 
@@ -81,7 +94,13 @@ def _fit_kmeans(space: Space, k: int, random_state: int, n_init: int) -> Fit:
 def _fit_kprototypes(space: Space, k: int, random_state: int, n_init: int) -> Fit:
     num, cat = space.numeric, space.categorical
     labels, centres_num, centres_cat, cost = kprototypes(
-        space.scaled, space.enc, k, gamma=space.gamma, n_init=n_init, random_state=random_state
+        space.scaled,
+        space.enc,
+        k,
+        gamma=space.gamma,
+        n_init=n_init,
+        random_state=random_state,
+        weights=space.weights,
     )
     if centres_num is None:
         raise FitFailed("fewer distinct answer patterns than segments")

@@ -228,3 +228,19 @@ def counts(enc: Encoded, labels: np.ndarray, k: int) -> np.ndarray:
         idx = (labels[a:b, None].astype(np.intp) * (d * m) + base) + enc.codes[a:b]
         flat += np.bincount(idx.ravel(), minlength=k * d * m)
     return flat.reshape(k, d, m)
+
+
+def weighted_counts(enc: Encoded, labels: np.ndarray, k: int, weights: np.ndarray) -> np.ndarray:
+    """Weighted answer counts per cluster: ``(k, d, m)`` float64, ``[c, j, v]`` = the summed
+    weight of the members of ``c`` with code ``v`` in column ``j`` (one ``bincount`` with
+    weights per block of rows, no loop over respondents)."""
+    d, m = enc.d, enc.m
+    flat = np.zeros(k * d * m, dtype=np.float64)
+    base = np.arange(d, dtype=np.intp) * m
+    weights = np.asarray(weights, dtype=np.float64)
+    for a in range(0, enc.n, _BLOCK):
+        b = min(enc.n, a + _BLOCK)
+        idx = (labels[a:b, None].astype(np.intp) * (d * m) + base) + enc.codes[a:b]
+        spread = np.broadcast_to(weights[a:b, None], idx.shape)
+        flat += np.bincount(idx.ravel(), weights=spread.ravel(), minlength=k * d * m)
+    return flat.reshape(k, d, m)

@@ -13,6 +13,10 @@ k-means:
    ties); a cluster left empty takes the respondent with the highest cost;
 4. repeat until no respondent changes cluster (or ``max_iter``); the best of ``n_init`` runs by
    cost wins.
+
+With survey weights ``w`` the seeding draws with probability proportional to ``w x cost``,
+the centres are weighted means and weighted modes (weighted counts from ``bincount``), and the
+cost is ``sum_i w_i x cost_i``. ``weights=None`` runs the unweighted code unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from personas.segment import _kmodes_data
+from personas.segment._kmodes_weighted import weighted_modes
 
 
 def mixed_cost(num, enc, centres_num, centres_cat, gamma: float) -> np.ndarray:
@@ -34,13 +39,25 @@ def mixed_cost(num, enc, centres_num, centres_cat, gamma: float) -> np.ndarray:
 
 
 def kprototypes(
-    num, enc, k: int, *, gamma: float, n_init: int, random_state: int, max_iter: int = 100
+    num,
+    enc,
+    k: int,
+    *,
+    gamma: float,
+    n_init: int,
+    random_state: int,
+    max_iter: int = 100,
+    weights=None,
 ):
     """Best of ``n_init`` runs: (labels, numeric centres, categorical centre codes, cost)."""
     seeds = np.random.RandomState(random_state).randint(np.iinfo(np.int32).max, size=n_init)
     best = None
     for seed in seeds:
-        result = _run(num, enc, k, gamma, np.random.RandomState(seed), max_iter)
+        rng = np.random.RandomState(seed)
+        if weights is None:
+            result = _run(num, enc, k, gamma, rng, max_iter)
+        else:
+            result = _run_weighted(num, enc, k, gamma, rng, max_iter, weights)
         if best is None or result[3] < best[3]:
             best = result
     return best
@@ -96,3 +113,59 @@ def _means(num, labels, k, sizes) -> np.ndarray:
         [np.bincount(labels, weights=num[:, j], minlength=k) for j in range(num.shape[1])], axis=1
     )
     return sums / np.maximum(sizes, 1)[:, None]
+
+
+def _seed_weighted(num, enc, k, gamma, rng, w):
+    """Weighted k-means++ seeding: the first centre drawn ∝ w, the next ∝ w x cost."""
+    n = num.shape[0]
+    picks = [rng.choice(n, p=w / w.sum())]
+    nearest = np.full(n, np.inf)
+    for _ in range(1, k):
+        last = picks[-1]
+        cat = enc.codes[last : last + 1].astype(np.intp) if enc is not None else None
+        nearest = np.minimum(nearest, mixed_cost(num, enc, num[last : last + 1], cat, gamma)[:, 0])
+        score = w * nearest
+        total = score.sum()
+        if total <= 0:
+            return None
+        picks.append(rng.choice(n, p=score / total))
+    picks = np.array(picks)
+    cat = enc.codes[picks].astype(np.intp) if enc is not None else np.empty((k, 0), np.intp)
+    return num[picks].copy(), cat
+
+
+def _run_weighted(num, enc, k, gamma, rng, max_iter, weights):
+    """One weighted run: weighted means and modes, weighted cost."""
+    w = np.asarray(weights, dtype=np.float64)
+    start = _seed_weighted(num, enc, k, gamma, rng, w)
+    if start is None:
+        return np.zeros(num.shape[0], dtype=np.intp), None, None, np.inf
+    centres_num, centres_cat = start
+    labels = None
+    for _ in range(max_iter):
+        cost = mixed_cost(num, enc, centres_num, centres_cat, gamma)
+        new = cost.argmin(axis=1)
+        if labels is not None and np.array_equal(new, labels):
+            break
+        labels = new
+        held = np.bincount(labels, weights=w, minlength=k)
+        for c in np.flatnonzero(held <= 0):  # no weight: the costliest respondent restarts it
+            worst = int((w * cost[np.arange(labels.size), labels]).argmax())
+            labels[worst] = c
+            held = np.bincount(labels, weights=w, minlength=k)
+        centres_num = _weighted_means(num, labels, k, w, held)
+        if enc is not None and enc.d:
+            centres_cat = weighted_modes(enc, labels, k, w)
+    cost = mixed_cost(num, enc, centres_num, centres_cat, gamma)
+    labels = cost.argmin(axis=1)
+    return labels, centres_num, centres_cat, float(w @ cost[np.arange(labels.size), labels])
+
+
+def _weighted_means(num, labels, k, w, held) -> np.ndarray:
+    if not num.shape[1]:
+        return np.empty((k, 0))
+    sums = np.stack(
+        [np.bincount(labels, weights=num[:, j] * w, minlength=k) for j in range(num.shape[1])],
+        axis=1,
+    )
+    return sums / np.where(held > 0, held, 1.0)[:, None]

@@ -11,13 +11,17 @@
   10,000 respondents, above that on a random sample of 10,000 (the size is recorded).
 * k-prototypes: a Gower-like distance (mean over items of |difference| on the rescaled numeric
   items and of mismatch on the categorical ones) on a random sample of at most 2,000.
+
+With survey weights (``Space.weights``) the score is the weighted mean of the per-respondent
+silhouettes (each respondent's own silhouette as above), so that the silhouette describes the
+weighted population; samples are drawn as without weights.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.spatial.distance import cdist
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import silhouette_samples, silhouette_score
 
 from personas.segment import _kmodes_data
 from personas.segment._space import Space
@@ -31,7 +35,9 @@ def silhouette(space: Space, labels: np.ndarray, k: int, *, random_state: int):
     if k < 2 or k >= space.n:
         return float("nan"), None
     if space.method == "kmodes":
-        return matching_silhouette(space.enc, labels, k), None
+        return matching_silhouette(space.enc, labels, k, weights=space.weights), None
+    if space.method == "kmeans" and space.weights is not None:
+        return _weighted_euclidean(space, labels, random_state)
     if space.method == "kmeans":
         sample = EUCLIDEAN_SAMPLE if space.n > EUCLIDEAN_SAMPLE else None
         score = silhouette_score(
@@ -45,8 +51,11 @@ def silhouette(space: Space, labels: np.ndarray, k: int, *, random_state: int):
     return _gower_silhouette(space, labels, random_state)
 
 
-def matching_silhouette(enc: _kmodes_data.Encoded, labels: np.ndarray, k: int) -> float:
-    """Exact mean silhouette under the matching (Hamming) dissimilarity, in O(n k d)."""
+def matching_silhouette(
+    enc: _kmodes_data.Encoded, labels: np.ndarray, k: int, *, weights=None
+) -> float:
+    """Exact mean silhouette under the matching (Hamming) dissimilarity, in O(n k d); the
+    ``weights``-weighted mean of the per-respondent silhouettes when weights are given."""
     n, d = enc.n, enc.d
     counts = _kmodes_data.counts(enc, labels, k).astype(np.float64)  # (k, d, m)
     sizes = np.bincount(labels, minlength=k).astype(np.float64)
@@ -71,7 +80,21 @@ def matching_silhouette(enc: _kmodes_data.Encoded, labels: np.ndarray, k: int) -
             inter = inter_all.min(axis=1)
             s = (inter - intra) / np.maximum(intra, inter)
         total[a:b] = np.nan_to_num(s)  # singletons (0/0) score 0, as in scikit-learn
+    if weights is not None:
+        return float(np.average(total, weights=weights))
     return float(total.mean())
+
+
+def _weighted_euclidean(space: Space, labels: np.ndarray, random_state: int):
+    """Weighted mean of the Euclidean per-respondent silhouettes (sampled as unweighted)."""
+    index, sample = np.arange(space.n), None
+    if space.n > EUCLIDEAN_SAMPLE:
+        index = np.random.RandomState(random_state).permutation(space.n)[:EUCLIDEAN_SAMPLE]
+        sample = EUCLIDEAN_SAMPLE
+    if np.unique(labels[index]).size < 2:
+        return float("nan"), sample
+    scores = silhouette_samples(space.scaled[index], labels[index], metric="euclidean")
+    return float(np.average(scores, weights=space.weights[index])), sample
 
 
 def _gower_silhouette(space: Space, labels: np.ndarray, random_state: int):
@@ -91,4 +114,7 @@ def _gower_silhouette(space: Space, labels: np.ndarray, random_state: int):
     if cat.shape[1]:
         dist += cdist(cat, cat, metric="hamming") * cat.shape[1]
     dist /= len(space.items)
+    if space.weights is not None:
+        scores = silhouette_samples(dist, labels[index], metric="precomputed")
+        return float(np.average(scores, weights=space.weights[index])), sample
     return float(silhouette_score(dist, labels[index], metric="precomputed")), sample

@@ -43,6 +43,10 @@ class Space:
     categories: list[np.ndarray] = field(default_factory=list, repr=False)  # values per item
     item_codes: np.ndarray | None = field(default=None, repr=False)  # (n, d) positions in those
     patterns: int | None = None  # distinct answer patterns when few (<= _FEW), else None
+    #: Survey weights (n,), or None: unweighted. Resampled spaces (bootstrap refits, the
+    #: structure test) draw rows with probability proportional to the weights and are
+    #: unweighted themselves.
+    weights: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -110,6 +114,9 @@ def build_space(clean, method: str) -> Space:
     lo, hi = _scale_range(items, codes)
     numeric, categorical = _roles(method, types)
     space = Space(method, tuple(ids), types, codes, lo, hi, numeric, categorical)
+    weights = getattr(clean, "weights", None)
+    if weights is not None:
+        space.weights = np.asarray(weights, dtype=np.float64)
     space.categories, space.item_codes = _kmodes_data.encode(codes)
     few, unique = distinct_rows_at_least(space.item_codes, _FEW)
     space.patterns = None if few else unique.shape[0]

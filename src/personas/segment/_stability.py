@@ -9,6 +9,10 @@ in which the refit fails (an empty cluster) counts as 0 for every measure.
 
 Large waves are resampled ``m`` out of ``n`` (``m = min(n, boot_size)``): stability of the
 method at that sample size, which is conservative for the full wave.
+
+With survey weights, respondents are drawn with probability proportional to their weight (a
+weighted bootstrap): each resample then stands for the weighted population, the refit on it is
+unweighted, and the comparison on the drawn rows is weighted by how often each was drawn.
 """
 
 from __future__ import annotations
@@ -36,16 +40,20 @@ def best_jaccard(reference: np.ndarray, labels: np.ndarray, k: int) -> np.ndarra
     return np.where(rows > 0, np.nan_to_num(jaccard).max(axis=1), np.nan)
 
 
-def resamples(n: int, k: int, *, n_boot: int, boot_size: int, random_state: int):
+def resamples(
+    n: int, k: int, *, n_boot: int, boot_size: int, random_state: int, weights=None
+):
     """The ``n_boot`` resamples of k: (rows drawn with replacement, seed of the refit).
 
     Seeds come from ``(random_state, k)`` so a k's stability does not depend on the other ks.
+    With ``weights``, rows are drawn with probability proportional to them.
     """
     rng = np.random.default_rng([random_state, k])
     m = min(n, boot_size)
+    p = None if weights is None else np.asarray(weights, dtype=np.float64) / np.sum(weights)
     out = []
     for _ in range(n_boot):
-        index = rng.integers(0, n, size=m)
+        index = rng.integers(0, n, size=m) if p is None else rng.choice(n, size=m, p=p)
         out.append((index, int(rng.integers(2**31 - 1))))
     return out
 
@@ -85,6 +93,13 @@ def bootstrap(
     random_state: int,
 ) -> tuple[float, np.ndarray]:
     """(mean adjusted Rand index, mean best Jaccard per cluster) over ``n_boot`` refits."""
-    draws = resamples(space.n, k, n_boot=n_boot, boot_size=boot_size, random_state=random_state)
+    draws = resamples(
+        space.n,
+        k,
+        n_boot=n_boot,
+        boot_size=boot_size,
+        random_state=random_state,
+        weights=space.weights,
+    )
     refits = [refit(space, index, k, seed=seed, n_init=n_init) for index, seed in draws]
     return compare(labels, draws, refits, k)

@@ -13,7 +13,11 @@ and the p-value is ``(1 + #{null costs <= real cost}) / (1 + PERMUTATIONS)`` (so
 *clear* when the real clustering is tighter than every permuted one, by a margin: ``z >=
 Z_MIN`` and ``gap >= GAP_MIN`` (the clustering removes at least 2% more cost than it does on
 structureless data with the same answer rates). Otherwise the run reports "no clear segments".
-Cost: ``1 + PERMUTATIONS`` fits at one k on at most ``SAMPLE`` respondents.
+Cost: ``1 + PERMUTATIONS`` fits at one k on at most ``SAMPLE`` respondents. With survey
+weights the test stays unweighted, on the respondents as sampled: it asks whether the answers
+are associated at all, which reweighting neither creates nor removes (a sample drawn with
+replacement in proportion to the weights would repeat rows, which no permuted copy repeats,
+and so make every weighted wave look clustered).
 """
 
 from __future__ import annotations

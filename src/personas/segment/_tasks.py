@@ -28,7 +28,12 @@ def sweep_tasks(space: Space, ks, *, n_boot: int, boot_size: int, random_state: 
     tasks, draws = [], {}
     for k in ks:
         draws[k] = resamples(
-            space.n, k, n_boot=n_boot, boot_size=boot_size, random_state=random_state
+            space.n,
+            k,
+            n_boot=n_boot,
+            boot_size=boot_size,
+            random_state=random_state,
+            weights=space.weights,
         )
         tasks.append(("fit", k, None, random_state))
         tasks += [("refit", k, index, seed) for index, seed in draws[k]]

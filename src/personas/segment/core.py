@@ -250,6 +250,7 @@ def _describe(clean, space: Space, sweep, *, method: str, random_state: int) -> 
         k=chosen,
         stability=stability,
         encoded=(space.categories, space.item_codes),
+        weights=space.weights,
     )
     index = clean.answers.index
     return Segmentation(
@@ -280,11 +281,12 @@ def _number_segments(space: Space, fit: Fit, answers: pd.DataFrame, random_state
     """Renumber clusters 1..k by size and assign everyone to the nearest centre of the model
     (ties -> lower id), as ``assign_codes(model, answers)`` does."""
     k = fit.centers.shape[0]
-    order = _order(np.bincount(fit.labels, minlength=k), fit.centers)
+    w = space.weights  # weighted: numbered by weighted share
+    order = _order(np.bincount(fit.labels, weights=w, minlength=k), fit.centers)
     for _ in range(5):  # the reassignment of ties can (rarely) reorder sizes: settle it
         model = build_model(space, fit.centers[order], random_state=random_state)
         labels, distances = _assign_training(space, model, answers)
-        sizes = np.bincount(labels, minlength=k + 1)[1:]
+        sizes = np.bincount(labels, weights=w, minlength=k + 1)[1:]
         again = _order(sizes, fit.centers[order])
         if (again == np.arange(k)).all():
             break
@@ -363,6 +365,12 @@ def _journal(space: Space, method: str, selection) -> list[str]:
     sample = selection.silhouette_sample
     where = "all respondents" if sample is None else f"a random sample of {sample:,} respondents"
     lines.append(f"silhouette: {_SILHOUETTE[space.method]}, on {where}")
+    if space.weights is not None:
+        lines.append(
+            "weights: fits minimise the weighted cost (weighted modes and means); the silhouette "
+            "is the weighted mean of each respondent's; bootstrap refits draw respondents in "
+            "proportion to their weight; segments are numbered by weighted share"
+        )
     if selection.structure:
         lines.append(f"structure: {_reasons.structure_phrase(selection.structure)}")
     lines.append(

@@ -35,7 +35,9 @@ Deliberate differences from ``kmodes.KModes``: the default ``init`` is ``"Huang"
 are int64 (not uint16); with fewer distinct rows than clusters the model keeps
 ``n_clusters`` centroids (the distinct rows, then repeats of the first) and warns with a
 ``ConvergenceWarning``, as scikit-learn's ``KMeans`` does, where kmodes shrinks ``n_clusters``;
-``sample_weight``, ``verbose`` and ``n_jobs`` are not offered.
+``verbose`` and ``n_jobs`` are not offered. ``fit(X, sample_weight=w)`` fits *weighted*
+k-modes (weighted modes, weighted cost; :mod:`personas.segment._kmodes_weighted`), which the
+kmodes package does not offer: string inits then seed by weighted k-modes++.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from personas.segment._kmodes_init import (
     init_random,
 )
 from personas.segment._kmodes_iter import run
+from personas.segment._kmodes_weighted import fit_weighted, run_weighted
 
 __all__ = ["KModes"]
 
@@ -121,29 +124,58 @@ default="Huang"
         tags.input_tags.categorical = True
         return tags
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Cluster ``X`` (any values; each distinct value of a column is one category).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample (>= 0, not all 0): the centroids become weighted modes and
+            ``cost_`` the weighted sum of dissimilarities. ``None``: the kmodes algorithm.
 
         Returns
         -------
         self
+
+        Examples
+        --------
+        >>> X = np.array([[0, 0], [0, 1], [1, 1], [1, 1]])
+        >>> KModes(n_clusters=1, n_init=1, random_state=0).fit(
+        ...     X, sample_weight=[5, 5, 1, 1]).cluster_centroids_
+        array([[0, 1]])
         """
         self._check_params()
         X = validate_data(self, X, dtype=None, ensure_min_samples=1)
         n = X.shape[0]
         if n < self.n_clusters:
             raise ValueError(f"n_samples={n} should be >= n_clusters={self.n_clusters}.")
+        weights = _check_weights(sample_weight, n)
         categories, codes = data.encode(X)
         enc = data.prepare(codes, [len(c) for c in categories])
+        init = self._initial(categories)
         with threadpool_limits(limits=1, user_api="blas"):  # skinny products: 1 thread is faster
-            centroids, labels, cost, n_iter = fit_encoded(
-                enc,
-                n_clusters=self.n_clusters,
-                init=self._initial(categories),
-                n_init=self.n_init,
-                max_iter=self.max_iter,
-                random_state=self.random_state,
-            )
+            if weights is not None and not isinstance(init, str):
+                centroids, labels, cost, n_iter = run_weighted(enc, weights, init, self.max_iter)
+            elif weights is not None:
+                centroids, labels, cost, n_iter = fit_weighted(
+                    enc,
+                    weights,
+                    n_clusters=self.n_clusters,
+                    n_init=self.n_init,
+                    max_iter=self.max_iter,
+                    random_state=self.random_state,
+                )
+            else:
+                centroids, labels, cost, n_iter = fit_encoded(
+                    enc,
+                    n_clusters=self.n_clusters,
+                    init=init,
+                    n_init=self.n_init,
+                    max_iter=self.max_iter,
+                    random_state=self.random_state,
+                )
         self._categories = list(categories)
         self._centroid_codes = centroids
         self.labels_ = labels.astype(np.int64)
@@ -161,9 +193,9 @@ default="Huang"
             dist = data.distances(enc, self._centroid_codes)
         return dist.argmin(axis=1).astype(np.int64)
 
-    def fit_predict(self, X, y=None):
+    def fit_predict(self, X, y=None, sample_weight=None):
         """Fit and return ``labels_``."""
-        return self.fit(X).labels_
+        return self.fit(X, sample_weight=sample_weight).labels_
 
     def _n_cats(self) -> list[int]:
         return [len(c) for c in self._categories]
@@ -255,6 +287,20 @@ def fit_encoded(enc: data.Encoded, *, n_clusters, init, n_init, max_iter, random
         if best is None or result[2] < best[2]:
             best = result
     return best
+
+
+def _check_weights(sample_weight, n: int) -> np.ndarray | None:
+    """``sample_weight`` as float64 (n,), or None; refuses negative, non-finite, all-zero."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    if w.shape != (n,):
+        raise ValueError(f"sample_weight must have shape ({n},). Got {w.shape} instead.")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("sample_weight must be finite and >= 0.")
+    if not (w > 0).any():
+        raise ValueError("sample_weight must not be all zero: no weight would be left.")
+    return w
 
 
 def _decode(codes: np.ndarray, categories: list[np.ndarray]) -> np.ndarray:

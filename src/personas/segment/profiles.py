@@ -2,6 +2,12 @@
 
 Everything is computed for all segments at once from answer counts (``bincount`` over
 segment x item x answer) and group means; nothing loops over respondents.
+
+With survey weights every count is a summed weight: shares, answer frequencies, means and
+tension positions describe the weighted population. ``size`` stays the number of respondents.
+The 95% interval of a weighted share is Wilson's with the Kish effective sample size
+``n_eff = (sum w)^2 / sum w^2`` in place of n (Kish 1965): unequal weights make a share as
+precise as one from ``n_eff`` unweighted respondents, never more.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import pandas as pd
 from personas.segment import _kmodes_data
 from personas.segment.model import SegmentProfile
 
-__all__ = ["build_profiles", "wilson_interval"]
+__all__ = ["build_profiles", "wilson_interval", "weighted_shares"]
 
 _Z95 = 1.959963984540054
 
@@ -28,6 +34,38 @@ def wilson_interval(successes, n, *, z: float = _Z95):
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
+def kish_n(weights) -> float:
+    """Kish's effective sample size ``(sum w)^2 / sum w^2``.
+
+    Examples
+    --------
+    >>> kish_n([1.0, 1.0, 1.0, 1.0]), kish_n([3.0, 1.0])
+    (4.0, 1.6)
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    return float(w.sum() ** 2 / (w**2).sum())
+
+
+def weighted_shares(labels, weights, k: int):
+    """Weighted share of each segment 1..k and its 95% interval (Wilson at Kish's n_eff).
+
+    Returns ``(shares, low, high, n_eff)``.
+
+    Examples
+    --------
+    >>> shares, low, high, n_eff = weighted_shares([1, 1, 2], [1.0, 1.0, 2.0], 2)
+    >>> shares.tolist(), n_eff
+    ([0.5, 0.5], 2.6666666666666665)
+    """
+    labels = np.asarray(labels)
+    w = np.asarray(weights, dtype=np.float64)
+    held = np.bincount(labels, weights=w, minlength=k + 1)[1:]
+    shares = held / w.sum()
+    n_eff = kish_n(w)
+    low, high = wilson_interval(shares * n_eff, n_eff)
+    return shares, low, high, n_eff
+
+
 def build_profiles(
     answers: pd.DataFrame,
     instrument,
@@ -37,21 +75,28 @@ def build_profiles(
     k: int,
     stability: dict[int, float] | None = None,
     encoded=None,
+    weights=None,
 ) -> tuple[SegmentProfile, ...]:
     """One :class:`SegmentProfile` per segment id 1..k.
 
     ``answers``: codes (items as columns, respondent ids as index); ``labels``: segment ids;
     ``distances``: each respondent's dissimilarity to its segment's centre (for the medoid);
     ``encoded``: the answers already encoded as ``(categories, codes)`` by
-    ``_kmodes_data.encode`` (computed here when not given).
+    ``_kmodes_data.encode`` (computed here when not given); ``weights``: survey weights (None:
+    unweighted).
     """
     questions = [instrument.question(q) for q in answers.columns]
     n = len(answers)
     sizes = np.bincount(labels, minlength=k + 1)[1:]
-    low, high = wilson_interval(sizes, n)
+    if weights is None:
+        shares = sizes / n
+        low, high = wilson_interval(sizes, n)
+    else:
+        weights = np.asarray(weights, dtype=np.float64)
+        shares, low, high, _ = weighted_shares(labels, weights, k)
     if encoded is None:
         encoded = _kmodes_data.encode(answers.to_numpy(dtype=np.float64))
-    freq, overall, means = _frequencies(questions, answers, encoded, labels, k)
+    freq, overall, means = _frequencies(questions, answers, encoded, labels, k, weights)
     tensions = _tensions(instrument, questions, means)
     medoids = _medoids(answers.index, labels, distances)
     profiles = []
@@ -61,7 +106,7 @@ def build_profiles(
             SegmentProfile(
                 id=s,
                 size=int(sizes[s - 1]),
-                share=float(sizes[s - 1] / n),
+                share=float(shares[s - 1]),
                 share_ci=(float(low[s - 1]), float(high[s - 1])),
                 profile=_typical(questions, seg_freq, means.loc[s]),
                 means=means.loc[s].rename(None),
@@ -75,7 +120,7 @@ def build_profiles(
     return tuple(profiles)
 
 
-def _frequencies(questions, answers: pd.DataFrame, encoded, labels: np.ndarray, k: int):
+def _frequencies(questions, answers: pd.DataFrame, encoded, labels: np.ndarray, k: int, weights):
     """Per segment: the share of each answer code per item (rows items, columns codes, NaN
     where the code neither belongs to the question nor was given), and the mean code per item;
     the shares of everyone too. Counts come from one pass over the encoded answers."""
@@ -89,20 +134,27 @@ def _frequencies(questions, answers: pd.DataFrame, encoded, labels: np.ndarray, 
     if coded:
         n_cats = [len(categories[j]) for j in coded]
         enc = _kmodes_data.prepare(item_codes[:, coded], n_cats)
-        raw = _kmodes_data.counts(enc, labels - 1, k)  # (k, coded, m)
+        raw = (
+            _kmodes_data.counts(enc, labels - 1, k)  # (k, coded, m)
+            if weights is None
+            else _kmodes_data.weighted_counts(enc, labels - 1, k, weights)
+        )
         for row, j in enumerate(coded):
             counts[:, j, np.searchsorted(union, categories[j])] = raw[:, row, : n_cats[row]]
     applies = np.zeros((len(ids), union.size), dtype=bool)
     for j in coded:
         applies[j] = np.isin(union, questions[j].codes) | (counts[:, j].sum(axis=0) > 0)
-    sizes = np.bincount(labels, minlength=k + 1)[1:].astype(np.float64)
+    sizes = np.bincount(labels, weights=weights, minlength=k + 1)[1:].astype(np.float64)
+    total = len(labels) if weights is None else float(np.sum(weights))
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = np.where(applies[None], counts / sizes[:, None, None], np.nan)
-        everyone = np.where(applies, counts.sum(axis=0) / len(labels), np.nan)
+        everyone = np.where(applies, counts.sum(axis=0) / total, np.nan)
         mean = (counts * union).sum(axis=2) / sizes[:, None]
     for j, q in enumerate(questions):
         if q.type == "number":
             column = answers.iloc[:, j].to_numpy(dtype=np.float64)
+            if weights is not None:
+                column = column * weights
             mean[:, j] = np.bincount(labels, weights=column, minlength=k + 1)[1:] / sizes
     means = pd.DataFrame(mean, index=range(1, k + 1), columns=ids)
     frames = [pd.DataFrame(shares[s], index=ids, columns=union) for s in range(k)]

@@ -29,9 +29,10 @@ __all__ = [
 class Assignment:
     """New respondents placed into a run's segments.
 
-    ``table``: one row per kept respondent: ``respondent, segment, name, distance, far``
-    (an LCA run adds ``posterior``, the probability of the segment given, before ``far``).
-    ``shares``: per segment id: ``name, n, share``. ``path``: the folder written, if any.
+    ``table``: one row per kept respondent: ``respondent, segment, name, distance, far`` (an
+    LCA run adds ``posterior``, the probability of the segment given, before ``far``; a
+    weighted one ``weight``). ``shares``: per segment id: ``name, n, share`` (the weighted share
+    when weighted). ``path``: the folder written, if any.
     """
 
     run: Run
@@ -49,6 +50,17 @@ class Assignment:
 
 
 def _instrument_of(run: Run):
+    """The run's own instrument, with the weight column the run used (``--weights``)."""
+    from dataclasses import replace
+
+    instrument = _saved_instrument(run)
+    column = (run.summary.get("weights") or {}).get("column")
+    if column and instrument.data.weight_column != column:
+        instrument = replace(instrument, data=replace(instrument.data, weight_column=column))
+    return instrument
+
+
+def _saved_instrument(run: Run):
     from personas.instrument import load_instrument
 
     problems = [
@@ -193,6 +205,11 @@ def assign(run: Run, clean: CleanResponses) -> Assignment:
         }
     )
     shares["share"] = shares["n"] / max(len(table), 1)
+    weights = getattr(clean, "weights", None)
+    if weights is not None:
+        table["weight"] = weights.to_numpy(dtype=float)
+        held = table.groupby("segment")["weight"].sum()
+        shares["share"] = [float(held.get(s, 0.0)) / float(weights.sum()) for s in names]
     return Assignment(run=run, clean=clean, table=table, shares=shares)
 
 

@@ -9,6 +9,9 @@ Benjamini–Hochberg procedure. Unmatched new segments are ``new``; unmatched ba
 are ``vanished``. The baseline's own model also assigns the new wave, and the adjusted Rand
 index between that assignment and the new clustering says how well the old segments still
 describe the new respondents.
+
+With survey weights (either wave), each wave's segment counts are its weighted shares times
+its Kish effective sample size, so the test is weighted (see :func:`effective_counts`).
 """
 
 from __future__ import annotations
@@ -105,6 +108,27 @@ def share_changes(
     return out
 
 
+def effective_counts(labels: pd.Series, weights: pd.Series | None) -> tuple[dict, float]:
+    """Segment counts and the sample size a share test should use.
+
+    Unweighted: the counts and the number of respondents. Weighted: each segment's weighted
+    share times Kish's effective sample size ``n_eff = (sum w)^2 / sum w^2``, and ``n_eff``, so
+    that the chi-square test of a weighted share is as sure as the weights allow, no surer.
+
+    Examples
+    --------
+    >>> counts, n = effective_counts(pd.Series([1, 1, 2]), pd.Series([1.0, 1.0, 2.0]))
+    >>> n, {k: round(v, 3) for k, v in counts.items()}
+    (2.6666666666666665, {1: 1.333, 2: 1.333})
+    """
+    if weights is None:
+        return labels.value_counts().to_dict(), len(labels)
+    w = pd.Series(np.asarray(weights, dtype=float), index=labels.index)
+    n_eff = float(w.sum() ** 2 / (w**2).sum())
+    held = w.groupby(labels.to_numpy()).sum() / w.sum()
+    return {int(k): float(v * n_eff) for k, v in held.items()}, n_eff
+
+
 def _drift(
     new: pd.DataFrame, base: pd.DataFrame, aligned: pd.DataFrame, texts: dict, top: int = 3
 ) -> dict[int, list[dict]]:
@@ -149,11 +173,13 @@ def compare_with_baseline(
     _check_baseline_usable(baseline, base)
     aligned = align_segments(new, base, min_similarity=min_similarity)
     labels = analysis.segmentation.labels
-    counts_new = labels.value_counts().to_dict()
-    counts_base = baseline.assignments["segment"].value_counts().to_dict()
-    table = share_changes(
-        aligned, counts_new, len(labels), counts_base, len(baseline.assignments), alpha=alpha
+    weights = analysis.clean.weights
+    counts_new, n_new = effective_counts(
+        labels, None if weights is None else weights.reindex(labels.index)
     )
+    base_weights = baseline.assignments.get("weight")
+    counts_base, n_base = effective_counts(baseline.assignments["segment"], base_weights)
+    table = share_changes(aligned, counts_new, n_new, counts_base, n_base, alpha=alpha)
     base_segments = {int(s["id"]): s for s in baseline.summary["segments"]}
     drift = _drift(new, base, aligned, {q.id: q.text for q in instrument.items})
     used = {s.get("color", s["id"] - 1) for s in base_segments.values()}
