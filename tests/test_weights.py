@@ -414,3 +414,13 @@ def test_weighted_drift_tests_use_the_effective_sample_size():
     assert n == pytest.approx(n_eff)
     assert counts[1] == pytest.approx(12 / 16 * n_eff)
     assert effective_counts(labels, None) == ({1: 6, 2: 4}, 10)
+
+
+def test_a_weighted_lca_run_gives_the_weighted_shares():
+    """``--method lca`` on a weighted wave: the survey weights reach StepMix's fit."""
+    codes, truth, weights = _planted_weighted()
+    cleaned = clean_from(boolean_instrument(20), codes)
+    seg = segment(_weighted(cleaned, weights), method="lca", k=3, n_boot=0)
+    shares = _matched_shares(seg, truth)
+    assert [shares[t] for t in range(3)] == pytest.approx([0.2, 0.4, 0.4], abs=0.03)
+    assert adjusted_rand_score(truth, seg.labels) > 0.9

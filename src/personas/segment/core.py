@@ -219,8 +219,10 @@ def _lca(clean, ks, *, fixed, random_state, progress, n_init, **options) -> Segm
     (its warnings go into the journal, prefixed, rather than out as warnings of this run)."""
     from personas.segment.lca import segment_lca, with_alternative
 
+    weights = getattr(clean, "weights", None)  # survey weights reach the EM fit
+    weights = None if weights is None else weights.to_numpy(float)
     seg = segment_lca(clean, ks=ks, fixed=fixed, random_state=random_state, n_init=n_init,
-                      progress=progress)  # fmt: skip
+                      progress=progress, sample_weight=weights)  # fmt: skip
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SelectionWarning)

@@ -141,7 +141,9 @@ def segment_lca(
                            n_init=n_init, ks=ks, one=one)  # fmt: skip
     for message in selection.warnings:
         warnings.warn(message, SelectionWarning, stacklevel=3)
-    return _describe(clean, answers, categories, index, fits[chosen], selection, random_state)
+    return _describe(
+        clean, answers, categories, index, fits[chosen], selection, random_state, weight
+    )
 
 
 def _check(clean):
@@ -286,13 +288,17 @@ def _selection(table, chosen, *, fixed, notes, random_state, n_init, ks, one) ->
                      params=params)  # fmt: skip
 
 
-def _describe(clean, answers, categories, index, fit, selection, random_state) -> Segmentation:
-    """Round the parameters as the model file stores them, number the classes by size and
-    describe them: the run's labels are exactly what ``assign`` computes from the file."""
+def _describe(
+    clean, answers, categories, index, fit, selection, random_state, weight=None
+) -> Segmentation:
+    """Round the parameters as the model file stores them, number the classes by (weighted)
+    size and describe them: the run's labels are exactly what ``assign`` computes from the
+    file; with survey weights, shares, frequencies and intervals are weighted."""
     weights, probs = lm.rounded(fit["weights"], fit["probs"])
     _, post = lm.log_likelihood(weights, probs, index)
     k = weights.shape[0]
-    order = np.lexsort((np.arange(k), -np.bincount(post.argmax(axis=1), minlength=k)))
+    sizes = np.bincount(post.argmax(axis=1), weights=weight, minlength=k)
+    order = np.lexsort((np.arange(k), -sizes))
     weights, probs, post = weights[order], [t[order] for t in probs], post[:, order]
     best = post.argmax(axis=1)
     labels = best.astype(np.int64) + 1
@@ -308,7 +314,7 @@ def _describe(clean, answers, categories, index, fit, selection, random_state) -
         distances=pd.Series(distances, index=ids, name="distance"),
         centers=pd.DataFrame(modes, index=pd.RangeIndex(1, k + 1, name="segment"), columns=items),
         profiles=build_profiles(_filled(answers), clean.instrument, labels=labels,
-                                distances=distances, k=k),
+                                distances=distances, k=k, weights=weight),
         selection=selection, model=model, journal=tuple(_journal(selection, index)),
         posteriors=pd.DataFrame(post, index=ids, columns=[f"p{c}" for c in range(1, k + 1)]),
     )  # fmt: skip
