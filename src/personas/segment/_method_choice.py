@@ -1,11 +1,12 @@
 """Why ``method="auto"`` uses the algorithm it uses for these items, with the measured figures.
 
-The figures come from ``benchmarks/bench_choose_k.py`` (held-out seeds from 1000, README
-"Diffuse segments" and "Choosing k, measured"): on planted studies of n = 800 with crisp
-segments, how often the tool's rule recovers the planted k with each algorithm, and on a
-planted *diffuse* segment (k = 4 equal shares, the diffuse members answer 60% of the items at
-random, the others 10%; n = 800; 10 seeds), the median adjusted Rand index of each algorithm
-at the planted k. The journal quotes them so that a reader can see the trade-off that was made.
+The figures come from ``benchmarks/bench_choose_k.py`` (held-out seeds from 1000; see the
+paragraphs on diffuse segments and on choosing k in README: "How it decides"): on planted
+studies of n = 800 with crisp segments, how often the tool's rule recovers the planted k
+with each algorithm; on a planted *diffuse* segment (k = 4 equal shares, the diffuse members
+answer 60% of the items at random, the others 10%; n = 800; 10 seeds), the median adjusted
+Rand index of each algorithm at the planted k. The journal quotes them so that a reader can
+see the trade-off that was made.
 """
 
 from __future__ import annotations
