@@ -138,21 +138,28 @@ def read_responses(
     return map_table(table, instrument, file=file, lenient=bool(lenient), source=source)
 
 
-def read_raw(path: str | PathLike, *, format: str | None = None) -> RawTable:
+def read_raw(
+    path: str | PathLike, *, format: str | None = None, id_column: str | None = None
+) -> RawTable:
     """The cells of a wave file as read, before any mapping onto questions.
 
     Its ``frame`` rows are the rows of :func:`read_responses` (Qualtrics previews and tests
     already set aside in ``dropped``), in the same order; ``personas weight`` adds a weight
-    column to it. The file is only opened for reading.
+    column to it. The file is only opened for reading. ``id_column``: the instrument's
+    ``data.id_column`` (it names Qualtrics previews and tests as :func:`read_responses` does).
     """
     file = str(path)
     path = Path(path)
+    refused = input_file_problem(path, kind="data")  # before reading a byte
+    if refused is not None:
+        message, hint, code = refused
+        raise file_error(file, message, hint=hint, code=code)
     fmt = _resolve_format(path, format, file=file)
     reason = describe_path(path)
     if reason is not None:
         code = "empty-file" if reason == "file is empty" else "unreadable-file"
         raise file_error(file, reason, code=code)
-    return _read_table(path, fmt, file=file, encoding=None)
+    return _read_table(path, fmt, file=file, encoding=None, id_column=id_column)
 
 
 def detect_format(path: str | PathLike) -> str | None:

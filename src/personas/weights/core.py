@@ -139,7 +139,7 @@ def weight_wave(
             DataWarning,
             stacklevel=2,
         )
-    table = read_raw(data, format=format).frame.copy()
+    table = read_raw(data, format=format, id_column=instrument.data.id_column).frame.copy()
     table[column] = np.round(weights, 6)
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(f".{out.name}.tmp")
