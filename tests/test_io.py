@@ -484,6 +484,19 @@ def test_configured_id_column_must_exist(tmp_path):
         read_responses(path, bool_instrument(id_column="respondent_id"))
     (problem,) = caught.value.problems
     assert problem.column == "respondent_id" and "did you mean 'respondent'" in problem.hint
+    assert "set data.id_column to the right one" in problem.hint
+    assert "data.columns" not in problem.hint  # that key maps questions, not the id
+
+
+def test_header_problems_name_the_header_not_a_row(tmp_path):
+    path = write(tmp_path, "q1,q2,q2,q3\n1,1,1,1\n1,0,0,1\n")
+    with pytest.raises(InputError) as caught:
+        read_responses(path, bool_instrument(id_column="respondent_id"))
+    problems = {p.code: p for p in caught.value.problems}
+    assert set(problems) == {"missing-column", "duplicate-column"}
+    for problem in problems.values():
+        assert problem.line is None and "row" not in problem.location()
+        assert "header" in problem.message
 
 
 def test_columns_match_case_insensitively_and_through_data_columns(tmp_path):
@@ -503,7 +516,7 @@ def test_ambiguous_and_duplicated_columns_are_errors(tmp_path):
     assert [p.column for p in caught.value.problems] == ["q3", "q2"]
     path = write(tmp_path, "OK,Ok\n1,1\n", name="b.csv")
     inst = Instrument("t", "T", (), (Question("ok", "?", "boolean"),))
-    with pytest.raises(InputError, match="several columns match 'ok'"):
+    with pytest.raises(InputError, match="several header columns match 'ok'"):
         read_responses(path, inst)
 
 

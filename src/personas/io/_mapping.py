@@ -214,8 +214,7 @@ def resolve_columns(table: RawTable, instrument: Instrument, *, file: str) -> Co
     problems += [
         Problem(
             f"column {name!r} appears more than once in the header",
-            file=file,
-            line=1,
+            file=file,  # header problems carry no row
             column=name,
             hint="rename the copies so each column name is unique",
             code="duplicate-column",
@@ -240,10 +239,9 @@ def _find(names: list[str], wanted: list[str], problems: list, *, file: str) -> 
         if len(folded) > 1:
             problems.append(
                 Problem(
-                    f"several columns match {name!r} when case is ignored: "
+                    f"several header columns match {name!r} when case is ignored: "
                     + ", ".join(map(repr, folded)),
                     file=file,
-                    line=1,
                     column=name,
                     hint="map the right one in the instrument's data.columns",
                     code="ambiguous-column",
@@ -275,11 +273,10 @@ def _optional(names, configured, default, what, problems, file, *, notes) -> str
     if column is None:
         problems.append(
             Problem(
-                f"the {what} column {configured!r} (data.{what}_column) is not in the file",
+                f"the {what} column {configured!r} (data.{what}_column) is not in the header",
                 file=file,
-                line=1,
                 column=configured,
-                hint=_suggest(configured, names),
+                hint=_suggest(configured, names, fix=f"set data.{what}_column to the right one"),
                 code="missing-column",
             )
         )
@@ -325,19 +322,22 @@ def _absent_many_problem(absent, spare: list[str], names: list[str], file: str) 
     )
 
 
-def _suggest(name: str, names: list[str], *, candidates: list[str] | None = None) -> str:
-    """ "Did you mean ...?" (among ``candidates``: columns no question uses yet) plus the
-    columns the file has (capped)."""
+def _suggest(
+    name: str,
+    names: list[str],
+    *,
+    candidates: list[str] | None = None,
+    fix: str = "map raw names to question ids in the instrument's data.columns",
+) -> str:
+    """ "Did you mean ...?" (among ``candidates``: columns no question uses yet), the columns
+    the file has (capped), and what to change (``fix``)."""
     folded = {n.casefold(): n for n in (names if candidates is None else candidates)}
     close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
     listed = ", ".join(map(repr, names[:_SHOWN_COLUMNS]))
     if len(names) > _SHOWN_COLUMNS:
         listed += f" and {len(names) - _SHOWN_COLUMNS} more"
     text = f"did you mean {folded[close[0]]!r}? " if close else ""
-    return (
-        f"{text}The file has columns {listed}; map raw names to question ids in the "
-        "instrument's data.columns"
-    )
+    return f"{text}The file has columns {listed}; {fix}"
 
 
 def _looks_like_data(names: list[str]) -> bool:

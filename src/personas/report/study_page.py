@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from pathlib import Path
 from urllib.parse import quote
 
 import vl_convert
 
+from personas._atomic import write_text_atomic
 from personas.charts import alt_text, shares_over_waves_chart
 from personas.report._build_escape import _escape_md, clean_spec, yaml_string
 from personas.report.render import chart_block, chart_bootstrap_html, write_support_files
@@ -139,18 +139,8 @@ def build_study_page(folder: str | os.PathLike) -> Path | None:
         return None
     chart = shares_over_waves_chart(_rows(runs))
     spec = clean_spec(chart.to_dict())  # no control characters: see clean_spec
-    (folder / "charts").mkdir(exist_ok=True)
     svg_spec = {**spec, "width": 640}
-    (folder / "charts" / "waves.svg").write_text(
-        vl_convert.vegalite_to_svg(svg_spec), encoding="utf-8"
-    )
+    write_text_atomic(folder / "charts" / "waves.svg", vl_convert.vegalite_to_svg(svg_spec))
     block = chart_block("waves", spec, alt=alt_text(spec), caption="Segments over the waves")
     write_support_files(folder)
-    target = folder / "index.qmd"
-    temporary = folder / f".index.{uuid.uuid4().hex}.qmd.tmp"
-    try:
-        temporary.write_text(_source(runs, block), encoding="utf-8", newline="\n")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
+    return write_text_atomic(folder / "index.qmd", _source(runs, block))
