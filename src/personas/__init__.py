@@ -6,7 +6,7 @@ One stage, one verb, one object::
     clean -> CleanResponses (+ Ledger)   segment -> Segmentation
     compare -> Comparison                embed -> Embedding
     analyze chains them -> Analysis      save_run / load_run -> Run
-    build_report + render_report -> index.qmd, index.html, index.pdf
+    write_report(Run) -> index.qmd, index.html, index.pdf (build_report + render_report)
 
 Names are imported lazily so that ``import personas`` stays fast (UMAP and its numba code are
 loaded only when a map is drawn).
@@ -42,6 +42,7 @@ _EXPORTS = {
     "save_run": "personas.run.analysis",
     "load_run": "personas.run.files",
     "Run": "personas.run.files",
+    "write_report": "personas.report.write",
     "build_report": "personas.report.build",
     "render_report": "personas.report.render",
     "assign": "personas.waves.assignment",

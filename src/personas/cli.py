@@ -95,10 +95,10 @@ def demo(n: int, seed: int, pdf: bool) -> None:
     """Run the whole pipeline on the bundled example study and print the report path."""
     from personas.pipeline.demo import run_demo
 
-    outcome = run_demo(n=n, seed=seed, pdf=pdf, progress=progress(), echo=console.print)
-    print_segments(outcome.run)
-    print_verdicts(outcome.run)
-    click.echo(f"Report: {outcome.reports['html']}")
+    run = run_demo(n=n, seed=seed, pdf=pdf, progress=progress(), echo=console.print)
+    print_segments(run)
+    print_verdicts(run)
+    click.echo(f"Report: {run.reports['html']}")
 
 
 @main.command()
@@ -348,7 +348,7 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
     k = parse_k(k)  # before any file is looked at: a bad --k is refused at once
     study_dir = resolve_study(study)
     data_path, wave_name = resolve_data(study_dir, data=data, wave=wave)
-    result = run_study(
+    saved = run_study(
         study_dir,
         data_path,
         wave=wave_name,
@@ -364,11 +364,11 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
         echo=console.print,
         weights=weights,
     )
-    print_wave_changes(result.run)
-    print_segments(result.run)
-    print_verdicts(result.run)
-    click.echo(f"Run: {result.run.path}")
-    for fmt_name, path in result.reports.items():
+    print_wave_changes(saved)
+    print_segments(saved)
+    print_verdicts(saved)
+    click.echo(f"Run: {saved.path}")
+    for fmt_name, path in saved.reports.items():
         label = "Study page" if fmt_name == "study" else f"Report ({fmt_name})"
         click.echo(f"{label}: {path}")
 

@@ -7,7 +7,6 @@ study and its waves. Nothing here computes: it finds files, calls stage function
 
 from personas.pipeline.demo import example_study, run_demo
 from personas.pipeline.study import (
-    RunOutcome,
     clean_wave,
     report_run,
     run_study,
@@ -17,7 +16,6 @@ from personas.pipeline.study import (
 from personas.pipeline.validate import validate_study
 
 __all__ = [
-    "RunOutcome",
     "clean_wave",
     "run_study",
     "report_run",

@@ -24,7 +24,7 @@ def demo_wave(files: list[Path]) -> Path:
 
 
 def run_demo(*, n: int = 2000, seed: int = 0, pdf: bool = False, progress=None, echo=None):
-    """Simulate a wave if the study has none, run the pipeline, render; return the outcome.
+    """Simulate a wave if the study has none, run the pipeline, render; return the saved run.
 
     ``echo`` (a callable taking one message, or ``None`` for silence) hears what happens:
     the study, the wave used or simulated, the run's own notes. The caller prints the result.
@@ -52,7 +52,7 @@ def run_demo(*, n: int = 2000, seed: int = 0, pdf: bool = False, progress=None, 
         data, sim = simulate_study(study, n=n, random_state=seed, wave="wave-1")
         echo(f"Simulated {len(sim.data):,} respondents into {data}")
     formats = ("html", "pdf") if pdf else ("html",)
-    outcome = run_study(
+    return run_study(
         study,
         data,
         wave=data.stem,
@@ -62,4 +62,3 @@ def run_demo(*, n: int = 2000, seed: int = 0, pdf: bool = False, progress=None, 
         progress=progress,
         echo=echo,
     )
-    return outcome

@@ -7,18 +7,9 @@ Each function here is what one CLI command does, minus the printing: ``clean_wav
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from personas.run.files import Run, atomic_folder, load_run
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """A written run and the report files rendered for it."""
-
-    run: Run
-    reports: dict[str, Path] = field(default_factory=dict)
 
 
 def _instrument(study_dir: Path):
@@ -53,11 +44,9 @@ def clean_wave(study_dir: Path, data: Path, *, out: Path, format=None, lenient=N
 
 def _report_writer(formats, engine: str = "auto") -> Callable[[Path], None]:
     def write(folder: Path) -> None:
-        from personas.report.build import build_report
-        from personas.report.render import render_report
+        from personas.report.write import write_report
 
-        build_report(load_run(folder))
-        render_report(folder, to=tuple(formats), engine=engine)
+        write_report(load_run(folder), to=tuple(formats), engine=engine)
 
     return write
 
@@ -78,8 +67,11 @@ def run_study(
     progress=None,
     echo=None,
     weights: str | None = None,
-) -> RunOutcome:
-    """``personas run``: analyse one wave and write its run folder (and report) atomically."""
+) -> Run:
+    """``personas run``: analyse one wave and write its run folder (and report) atomically.
+
+    The report files rendered for it, and the study page, are in ``run.reports``.
+    """
     from personas._atomic import check_out_folder
     from personas.run.analysis import analyze, save_run
 
@@ -111,10 +103,9 @@ def run_study(
         baseline=baseline_summary,
         write_extra=_report_writer(report) if report else None,
     )
-    reports = {fmt: run.path / f"index.{fmt}" for fmt in report}
     if report and run.path.parent.name == instrument.study_id:
-        reports["study"] = update_study_page(run.path.parent)
-    return RunOutcome(run=run, reports=reports)
+        update_study_page(run.path.parent)
+    return run
 
 
 def update_study_page(folder: Path) -> Path | None:
@@ -147,8 +138,7 @@ def report_run(run_dir: Path, *, to=("html",), engine="auto") -> dict[str, Path]
     ``personas run`` into the folder) is kept, and the render refused.
     """
     from personas._atomic import link_tree
-    from personas.report.build import build_report
-    from personas.report.render import render_report
+    from personas.report.write import write_report
 
     run_dir = Path(run_dir)
     load_run(run_dir)  # a damaged run is refused before anything is copied
@@ -170,8 +160,7 @@ def report_run(run_dir: Path, *, to=("html",), engine="auto") -> dict[str, Path]
 
     with atomic_folder(run_dir, kind="run", before_swap=unchanged) as tmp:
         link_tree(run_dir, tmp, copy=("charts",))
-        build_report(load_run(tmp))
-        written = render_report(tmp, to=tuple(to), engine=engine)
+        written = write_report(load_run(tmp), to=tuple(to), engine=engine)
     return {fmt: run_dir / path.name for fmt, path in written.items()}
 
 

@@ -34,7 +34,13 @@ from personas.run._consistency import check_consistency
 from personas.run.schema import REWRITE_HINT, SUMMARY_SCHEMA, Model, Summary
 
 __all__ = [
-    "Run", "load_run", "atomic_folder", "write_json", "read_json", "plain_json", "SUMMARY_SCHEMA",
+    "Run",
+    "load_run",
+    "atomic_folder",
+    "write_json",
+    "read_json",
+    "plain_json",
+    "SUMMARY_SCHEMA",
 ]
 
 _DAMAGED = REWRITE_HINT
@@ -74,6 +80,17 @@ class Run:
     @property
     def study(self) -> str:
         return self.typed.study.id
+
+    @property
+    def reports(self) -> dict[str, Path]:
+        """The report files rendered for this run: ``html`` and ``pdf`` when present in the
+        folder, and ``study`` for the study page beside it (``reports/<study>/index.html``)."""
+        found = {fmt: self.path / f"index.{fmt}" for fmt in ("html", "pdf")}
+        found = {fmt: path for fmt, path in found.items() if path.is_file()}
+        page = self.path.parent / "index.html"
+        if found and self.path.parent.name == self.study and page.is_file():
+            found["study"] = page
+        return found
 
     @property
     def wave(self) -> str:
