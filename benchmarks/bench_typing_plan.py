@@ -11,14 +11,15 @@
    noise 0.1, 0.2; 20 runs: 200 simulated waves through read, clean, segment and compare)
    on ``--jobs`` processes. Target: < 3 minutes on 2 cores.
 
-The machine's load average is printed before and after: on a shared machine the wall clock
-depends on it.
+The machine's load average is printed before and after, and the plan's CPU time (all
+processes) beside its wall clock: on a shared machine the wall clock depends on the load.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import tempfile
@@ -69,18 +70,32 @@ def bench_typing(n: int, repeat: int, work: Path) -> None:
     print(f"  find_screener alone:              {_median(alone)}")
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and its finished children so far."""
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def bench_plan(grid: dict, jobs: int, repeat: int, work: Path) -> None:
+    from joblib.externals.loky import get_reusable_executor
+
     from personas.plan import plan_study
 
-    times = []
+    times, cpu = [], []
     for i in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             plan = plan_study(STUDY, out=work / f"plan-{i}", n_jobs=jobs, **grid)
         times.append(time.perf_counter() - t0)
+        get_reusable_executor().shutdown(wait=True)  # the workers' CPU time counts once reaped
+        cpu.append(_cpu() - c0)
     cells = len(grid["n"]) * len(grid["noise"]) * grid["runs"]
     print(f"plan, {cells} simulated waves on {jobs} processes: {_median(times)}; target < 180 s")
+    print(f"  CPU time (user + system, all processes): {_median(cpu)}")
     for row in plan.needed:
         print(f"  {row['name']:<20} noise {row['noise']:g}: n for 80% {row['80']}, 90% {row['90']}")
 

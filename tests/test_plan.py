@@ -33,6 +33,7 @@ def test_recovery_grows_with_n_and_reaches_090_at_the_largest(study, tmp_path):
     assert all(r["low"] <= r["p"] <= r["high"] for r in rows)
     assert [r["p"] for r in plan["k"] if r["n"] == 600] == [1.0]
     assert "<figure" in (out / "index.html").read_text()
+    assert "stability measured only" in plan["pipeline"]["stability"]
     for row in plan["needed"]:
         assert row["90"] in (50, 600)
         assert re.search(re.escape(row["name"]), result.output)
@@ -83,3 +84,51 @@ def test_an_unknown_study_is_refused(study, tmp_path):
     result = _invoke("plan", "nowhere", "--out", tmp_path / "plan")
     assert result.exit_code == 2 and "nowhere" in result.output
     assert not (tmp_path / "plan").exists()
+
+
+@pytest.mark.parametrize("noise", [0.15, 0.35])
+def test_the_plans_stability_shortcut_gives_the_runs_k_segments_and_verdicts(noise):
+    """plan measures stability only where the choice of k needs it: nothing it uses changes."""
+    import tempfile
+    import warnings
+    from dataclasses import replace
+    from pathlib import Path
+
+    import numpy as np
+
+    from personas.cleaning import clean
+    from personas.compare import compare
+    from personas.io import read_responses
+    from personas.segment import segment
+    from personas.simulate import simulate, write_wave
+
+    root = Path(__file__).resolve().parents[1] / "surveys" / "jobsite"
+    inst = load_instrument(root)
+    truth = load_truth(root / "truth.yaml", inst)
+    truth = replace(
+        truth, noise=noise, segments=tuple(replace(s, noise=None) for s in truth.segments)
+    )
+    skipped = 0
+    for seed in (3, 4):
+        with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wave = write_wave(
+                simulate(inst, n=400, random_state=seed, truth=truth), Path(tmp) / "w.csv"
+            )
+            cleaned = clean(read_responses(wave, inst))
+            full = segment(cleaned, random_state=seed)
+            short = segment(cleaned, random_state=seed, stability="needed")
+        assert short.k == full.k
+        assert short.labels.equals(full.labels)
+        assert len(short.refits) == len(full.refits) > 0
+        for (i, a), (j, b) in zip(short.refits, full.refits, strict=True):
+            assert np.array_equal(i, j) and np.array_equal(a, b)
+        verdicts = [(v.persona, v.verdict) for v in compare(full, inst).verdicts]
+        assert [(v.persona, v.verdict) for v in compare(short, inst).verdicts] == verdicts
+        table = short.selection.table.set_index("k")
+        assert (
+            table.loc[short.k, "min_jaccard"]
+            == full.selection.table.set_index("k").loc[full.k, "min_jaccard"]
+        )
+        skipped += int(table["min_jaccard"].isna().sum())
+    assert skipped > 0  # the shortcut does skip refits

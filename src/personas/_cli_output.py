@@ -185,8 +185,7 @@ def print_partitioned_shares(result, *, echo=None) -> None:
     summary = result.summary
     refused = sum(summary["refused"].values())
     title = (
-        f"{summary['assigned']:,} of {summary['rows']:,} rows assigned "
-        f"({summary['files']:,} files)"
+        f"{summary['assigned']:,} of {summary['rows']:,} rows assigned ({summary['files']:,} files)"
     )
     table = Table(title=title, title_justify="left")
     for col, justify in (("#", "right"), ("segment", "left"), ("n", "right"), ("share", "right")):
@@ -249,7 +248,8 @@ def print_screener(typing: dict, *, echo=None) -> None:
     echo(table)
     done = "reaches" if typing["reached"] else "does NOT reach"
     echo(f"{len(typing['questions'])} questions type {typing['respondents']:,} respondents with "
-         f"{typing['accuracy']:.1%} cross-validated accuracy ({done} the target "
+         f"{typing['accuracy']:.1%} {'weighted ' if typing.get('weighted') else ''}"
+         f"cross-validated accuracy ({done} the target "
          f"{typing['target']:.0%}).")  # fmt: skip
     from personas.typing import confused_pairs
 

@@ -5,6 +5,11 @@ planted truth (its ``truth.yaml``, or one segment per hand-made persona), writte
 back as a survey export, cleaned, segmented and compared, exactly as ``personas run`` does
 (no map, no report), on the machine's cores (joblib processes). The right verdict of each
 persona and the right k follow from what was planted (see :func:`expected_outcome`).
+
+One shortcut, which changes no result: the bootstrap stability of the k sweep is measured
+only for the k values the choice of k depends on (``segment(..., stability="needed")``), not
+for every k as ``personas run`` does for its report. The chosen k, its segments, its refits
+and so the verdicts are exactly those ``personas run`` would get on the same wave and seed.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ __all__ = [
 ]
 
 MIN_N = 50
+SHORTCUT = (
+    "bootstrap stability measured only for the k values the choice of k depends on; the "
+    "chosen k, its refits and the verdicts are those `personas run` gets on the same wave"
+)
 
 
 class PlanWarning(PersonasWarning):
@@ -67,6 +76,7 @@ class Plan:
             "study": self.study,
             "grid": dict(self.grid),
             "seed": self.random_state,
+            "pipeline": {"steps": "read, clean, segment, compare", "stability": SHORTCUT},
             "expected": {"verdicts": dict(self.expected), "k": self.right_k},
             "indistinguishable": [list(g) for g in self.groups],
             "personas": list(self.rows),
@@ -197,7 +207,7 @@ def _one_wave(study_dir: str, truth_path: str | None, n: int, noise: float, seed
         with tempfile.TemporaryDirectory(prefix="personas-plan-") as tmp:
             path = write_wave(sim, Path(tmp) / "wave.csv")
             responses = read_responses(path, instrument)
-        seg = segment(clean(responses), random_state=seed)
+        seg = segment(clean(responses), random_state=seed, stability="needed")
         comparison = compare(seg, instrument)
     return {"k": int(seg.k), "verdicts": {v.persona: v.verdict for v in comparison.verdicts}}
 

@@ -61,7 +61,9 @@ def typing_section(run: Run, folder: Path) -> Markdown | None:
         f"{len(typing['questions'])} questions put a person into the right persona "
         f"{100 * typing['accuracy']:.0f}% of the time ({reached} the target of "
         f"{100 * typing['target']:.0f}%), measured on respondents held out of "
-        f"{typing['folds']}-fold cross-validation. Export them with "
+        f"{typing['folds']}-fold cross-validation"
+        f"{' and weighted by the survey weights' if typing.get('weighted') else ''}. "
+        "Export them with "
         "`personas instrument STUDY --typing RUN`; type new people with "
         "`personas assign RUN --typing`.",
         "",

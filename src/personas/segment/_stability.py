@@ -40,9 +40,7 @@ def best_jaccard(reference: np.ndarray, labels: np.ndarray, k: int) -> np.ndarra
     return np.where(rows > 0, np.nan_to_num(jaccard).max(axis=1), np.nan)
 
 
-def resamples(
-    n: int, k: int, *, n_boot: int, boot_size: int, random_state: int, weights=None
-):
+def resamples(n: int, k: int, *, n_boot: int, boot_size: int, random_state: int, weights=None):
     """The ``n_boot`` resamples of k: (rows drawn with replacement, seed of the refit).
 
     Seeds come from ``(random_state, k)`` so a k's stability does not depend on the other ks.

@@ -49,6 +49,7 @@ def segment(
     boot_size: int = BOOT_SIZE,
     n_jobs: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
+    stability: str = "all",
 ) -> Segmentation:
     """Group respondents into segments and describe them.
 
@@ -80,6 +81,11 @@ def segment(
         not depend on it.
     progress : callable, optional
         ``progress(step_description, done, total)``, called as the work advances.
+    stability : {"all", "needed"}
+        ``"all"`` measures the bootstrap stability of every k of the sweep; ``"needed"`` only
+        of the k the choice depends on (the same chosen k, segments and refits; the others'
+        stability is reported as not measured): for :mod:`personas.plan`, which keeps only
+        the chosen k and the verdicts. Ignored for LCA and a fixed k.
 
     Returns
     -------
@@ -126,6 +132,10 @@ def segment(
     """
     options = {"n_boot": n_boot, "boot_size": boot_size, "n_init": n_init, "n_jobs": n_jobs}
     sweep_ks, fixed = check_options(method=method, k=k, ks=ks, random_state=random_state, **options)
+    if stability not in ("all", "needed"):
+        raise InputError(
+            Problem(f"The 'stability' option must be 'all' or 'needed'. Got {stability!r} instead.")
+        )
     if method == "lca":
         short = too_few_problem(clean, k=k, ks=ks)
         if short is not None:
@@ -143,6 +153,7 @@ def segment(
                 fixed=fixed,
                 random_state=random_state,
                 progress=progress,
+                stability=stability,
                 **options,
             )
     except FitFailed as why:

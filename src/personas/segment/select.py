@@ -15,6 +15,13 @@ a warning and the sweep carries on. The choice follows the rule in ``_reasons``;
 chosen k is tested against column-permuted answers (``_structure``): without a clear margin the
 sweep warns that there are no clear segments. The chosen k's refits are kept for the stability
 of the verdicts.
+
+``stability="needed"`` (for :mod:`personas.plan`, which uses only the chosen k and the
+verdicts) measures stability only for the k values the choice depends on: in order of
+silhouette until the first k without an unstable segment, then the larger k within the near tie
+of it (every k when none is stable). Each k's resamples are seeded by ``(random_state, k)``,
+so the measured k values, the chosen k and its refits are exactly those of the full sweep; the
+others are reported as not measured.
 """
 
 from __future__ import annotations
@@ -29,8 +36,9 @@ import pandas as pd
 from personas.errors import SelectionWarning
 from personas.segment import _reasons
 from personas.segment._fit import Fit, FitFailed
+from personas.segment._reasons import NEAR
 from personas.segment._space import Space
-from personas.segment._stability import compare
+from personas.segment._stability import UNSTABLE, compare
 from personas.segment._structure import structure_test
 from personas.segment._tasks import run_tasks, sweep_tasks
 from personas.segment.model import Selection
@@ -74,21 +82,31 @@ def select_k(
     random_state: int,
     n_jobs: int = 1,
     progress: Progress | None = None,
+    stability: str = "all",
 ) -> Sweep:
-    """Fit every k in ``ks``, measure it, and choose (``fixed``: the single k given)."""
+    """Fit every k in ``ks``, measure it, and choose (``fixed``: the single k given).
+
+    ``stability``: ``"all"`` refits every k; ``"needed"`` only the k the choice depends on
+    (same choice, see the module docstring).
+    """
     tasks, draws = sweep_tasks(
         space, ks, n_boot=n_boot, boot_size=boot_size, random_state=random_state
     )
+    lazy = stability == "needed" and not fixed and n_boot > 0
     fits, refits = {}, {k: [] for k in ks}
-    _report(progress, f"fitting k={ks[0]}", 0, len(tasks))
-    for done, (task, result) in enumerate(run_tasks(space, tasks, n_init=n_init, n_jobs=n_jobs)):
+    first = [t for t in tasks if t[0] == "fit"] if lazy else tasks
+    _report(progress, f"fitting k={ks[0]}", 0, len(first))
+    for done, (task, result) in enumerate(run_tasks(space, first, n_init=n_init, n_jobs=n_jobs)):
         kind, k = task[0], task[1]
         if kind == "fit":
             fits[k] = result
         else:
             refits[k].append(result)
         step = f"fitting k={k}" if kind == "fit" else f"stability of k={k}"
-        _report(progress, step, done + 1, len(tasks))
+        _report(progress, step, done + 1, len(first))
+    measured = set(ks)
+    if lazy:
+        measured = _needed_stability(space, tasks, draws, fits, refits, n_init, n_jobs)
     rows, jaccards, notes, sample = [], {}, [], None
     for k in ks:
         if isinstance(fits[k], FitFailed):
@@ -96,6 +114,12 @@ def select_k(
             rows.append({"k": k, "status": f"failed: {fits[k]}"})
             continue
         result, score, sample = fits[k]
+        if k not in measured:
+            jaccards[k] = np.full(k, np.nan)
+            rows.append({"k": k, "cost": result.cost, "silhouette": score,
+                         "stability": float("nan"), "min_jaccard": float("nan"),
+                         "status": "ok"})  # fmt: skip
+            continue
         ari, jaccards[k] = compare(result.labels, draws[k], refits[k], k)
         least = float(np.nanmin(jaccards[k])) if n_boot else float("nan")
         rows.append({"k": k, "cost": result.cost, "silhouette": score, "stability": ari,
@@ -110,6 +134,8 @@ def select_k(
         "random_state": random_state,
         "silhouette_sample": sample,
     }
+    if lazy:
+        params["stability"] = "needed"
     selection = _decide(
         table, jaccards, space, fixed=fixed, measured=n_boot > 0, notes=notes, params=params
     )
@@ -122,6 +148,38 @@ def select_k(
     kept = tuple((index, labels) for (index, _), labels in zip(draws[chosen], refits[chosen],
                                                                strict=True))  # fmt: skip
     return Sweep(selection, fits[chosen][0], jaccards[chosen], kept)
+
+
+def _needed_stability(space, tasks, draws, fits, refits, n_init, n_jobs) -> set[int]:
+    """Refit only the k values the choice rule (``_reasons.choose``) depends on; their k set.
+
+    The rule takes the best silhouette among the k without an unstable segment, then the
+    largest k within ``NEAR`` of it that is also without one (no such k at all: every k is
+    measured and the rule falls back as it would).
+    """
+    score = {k: f[1] for k, f in fits.items() if not isinstance(f, FitFailed)}
+    sound: dict[int, bool] = {}
+
+    def measure(k: int) -> bool:
+        if k not in sound:
+            mine = [t for t in tasks if t[0] == "refit" and t[1] == k]
+            refits[k] = [r for _, r in run_tasks(space, mine, n_init=n_init, n_jobs=n_jobs)]
+            _, jaccard = compare(fits[k][0].labels, draws[k], refits[k], k)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: not stable
+                sound[k] = bool(np.nanmin(jaccard) >= UNSTABLE)
+        return sound[k]
+
+    finite = [k for k in score if score[k] is not None and np.isfinite(score[k])]
+    ranked = sorted(finite, key=lambda k: (-score[k], k))
+    top = next((k for k in ranked if measure(k)), None)
+    if top is None:
+        for k in score:
+            measure(k)
+        return set(sound)
+    near = sorted((k for k in ranked if k > top and score[k] >= score[top] - NEAR), reverse=True)
+    next((k for k in near if measure(k)), None)
+    return set(sound)
 
 
 def _decide(table, jaccards, space, *, fixed, measured, notes, params) -> Selection:

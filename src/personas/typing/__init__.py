@@ -19,6 +19,7 @@ from personas.typing.core import (
 from personas.typing.files import (
     load_typing,
     run_answers,
+    run_wave,
     screener_instrument,
     type_run,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "find_screener",
     "load_typing",
     "run_answers",
+    "run_wave",
     "screener_instrument",
     "type_run",
 ]

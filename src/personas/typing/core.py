@@ -8,6 +8,12 @@ wins (ties: the lowest id, i.e. the largest segment). A missing or unknown answe
 The rule is additive over questions, so one model per fold, fitted on every question, scores
 every candidate set: forward selection adds, at each step, the question that raises the
 cross-validated accuracy most, and stops at the first set reaching the target.
+
+With survey weights (a weighted run), every step is weighted: the points are fitted with the
+weights as ``sample_weight`` (scaled to mean 1, so the add-one smoothing weighs as much as in
+an unweighted run), accuracy is the weighted share of held-out respondents typed right, and
+the confusion matrix holds weighted counts beside the plain ones: the screener is judged on
+the population the weights stand for. The folds are drawn as without weights.
 """
 
 from __future__ import annotations
@@ -60,6 +66,9 @@ class Screener:
         JSON-ready points table: everything :func:`apply_screener` needs.
     confusion
         Rows: the run's segment; columns: the segment the screener gives (held-out counts).
+    weighted_confusion
+        The same with survey weights summed instead of people counted (``None`` unweighted);
+        ``accuracy`` is then its diagonal share.
     """
 
     questions: tuple[str, ...]
@@ -72,6 +81,7 @@ class Screener:
     n: int
     folds: int
     random_state: int
+    weighted_confusion: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         return (
@@ -82,8 +92,17 @@ class Screener:
     def to_dict(self) -> dict:
         """The JSON-ready content of ``typing.json`` (without the run's details)."""
         ids = [int(s) for s in self.confusion.index]
+        confusion = {
+            "segments": ids,
+            "counts": self.confusion.to_numpy().astype(int).tolist(),
+            "rows": "the run's segment",
+            "columns": "the segment the screener gives",
+        }
+        if self.weighted_confusion is not None:
+            confusion["weighted"] = self.weighted_confusion.to_numpy(dtype=float).tolist()
         return {
             "schema": TYPING_SCHEMA,
+            "weighted": self.weighted_confusion is not None,
             "questions": list(self.questions),
             "steps": [dict(s) for s in self.steps],
             "accuracy": float(self.accuracy),
@@ -93,12 +112,7 @@ class Screener:
             "folds": int(self.folds),
             "seed": int(self.random_state),
             "rule": dict(self.rule),
-            "confusion": {
-                "segments": ids,
-                "counts": self.confusion.to_numpy().astype(int).tolist(),
-                "rows": "the run's segment",
-                "columns": "the segment the screener gives",
-            },
+            "confusion": confusion,
         }
 
 
@@ -183,6 +197,7 @@ def find_screener(
     target: float = 0.9,
     folds: int = 5,
     random_state: int = 0,
+    sample_weight: np.ndarray | None = None,
 ) -> Screener:
     """The smallest forward-selected question set typing ``labels`` at ``target`` accuracy.
 
@@ -198,6 +213,9 @@ def find_screener(
         At most this many questions; stop at the first set whose pooled held-out accuracy
         (stratified ``folds``-fold cross-validation, shuffled with ``random_state``) reaches
         ``target``.
+    sample_weight
+        Survey weights, one per row of ``answers`` (None: unweighted): the points are fitted
+        and the accuracy and confusion matrix measured with them.
 
     Warns
     -----
@@ -224,6 +242,7 @@ def find_screener(
                 hint="a screener needs a run with two or more segments",
             )
         )
+    weights = _weights(sample_weight, n)
     specs = [_spec(q, answers[q.id].to_numpy(dtype=np.float64)) for q in questions]
     X = np.column_stack([_encode(s, answers[s["id"]].to_numpy()) for s in specs])
     n_cats = [_categories(s) + 1 for s in specs]
@@ -233,10 +252,12 @@ def find_screener(
         splits = list(splitter.split(X, y_codes))
     fold_tables = []
     for train, test in splits:
-        model = CategoricalNB(alpha=1.0, min_categories=n_cats).fit(X[train], y_codes[train])
+        model = CategoricalNB(alpha=1.0, min_categories=n_cats).fit(
+            X[train], y_codes[train], sample_weight=None if weights is None else weights[train]
+        )
         prior, points = _tables(model, k)
         fold_tables.append((test, np.broadcast_to(prior, (len(test), k)).copy(), points))
-    chosen, steps, best_pred = _forward(X, y_codes, fold_tables, max_questions, target)
+    chosen, steps, best_pred = _forward(X, y_codes, fold_tables, max_questions, target, weights)
     accuracy = steps[-1]["accuracy"]
     reached = accuracy >= target
     if not reached:
@@ -248,7 +269,7 @@ def find_screener(
         )
     cols = [specs[j] for j in chosen]
     final = CategoricalNB(alpha=1.0, min_categories=[n_cats[j] for j in chosen])
-    final.fit(X[:, chosen], y_codes)
+    final.fit(X[:, chosen], y_codes, sample_weight=weights)
     rule = _rule(final, cols, [int(s) for s in segments], questions, X[:, chosen])
     ids = [int(s) for s in segments]
     confusion = pd.crosstab(
@@ -257,6 +278,11 @@ def find_screener(
         dropna=False,
     )
     confusion.index, confusion.columns = ids, ids
+    weighted = None
+    if weights is not None:
+        cells = np.zeros((k, k))
+        np.add.at(cells, (y_codes, best_pred), weights)
+        weighted = pd.DataFrame(cells, index=ids, columns=ids)
     for step in steps:
         step["question"] = specs[step.pop("index")]["id"]
     return Screener(
@@ -270,22 +296,39 @@ def find_screener(
         n=n,
         folds=folds,
         random_state=random_state,
+        weighted_confusion=weighted,
     )
 
 
-def _forward(X, y, fold_tables, max_questions, target):
-    """Greedy forward selection on pooled held-out accuracy; the held-out predictions too."""
+def _weights(sample_weight, n: int) -> np.ndarray | None:
+    """The survey weights scaled to mean 1, or an :class:`InputError` for unusable ones."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.shape != (n,) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise InputError(
+            Problem(
+                f"the survey weights must be {n} finite numbers >= 0, not all zero",
+                hint="check the run's weight column",
+            )
+        )
+    return w * (n / w.sum())
+
+
+def _forward(X, y, fold_tables, max_questions, target, weights=None):
+    """Greedy forward selection on pooled held-out accuracy (weighted: the weighted share
+    typed right); the held-out predictions too."""
     chosen: list[int] = []
     steps: list[dict] = []
     best_pred = np.zeros_like(y)
-    n = len(y)
+    n = len(y) if weights is None else float(weights.sum())
     while len(chosen) < min(max_questions, X.shape[1]):
         best = (-1.0, -1)
         for j in range(X.shape[1]):
             if j in chosen:
                 continue
             correct = sum(
-                int(((scores + points[j][X[test, j]]).argmax(axis=1) == y[test]).sum())
+                _right((scores + points[j][X[test, j]]).argmax(axis=1) == y[test], weights, test)
                 for test, scores, points in fold_tables
             )
             if correct / n > best[0] + 1e-12:
@@ -299,6 +342,11 @@ def _forward(X, y, fold_tables, max_questions, target):
         if accuracy >= target:
             break
     return chosen, steps, best_pred
+
+
+def _right(hit: np.ndarray, weights: np.ndarray | None, test: np.ndarray) -> float:
+    """How many held-out respondents were typed right (weighted: their summed weight)."""
+    return int(hit.sum()) if weights is None else float(weights[test][hit].sum())
 
 
 def _rule(model: CategoricalNB, specs: list[dict], segments: list[int], questions, X) -> dict:
@@ -378,12 +426,15 @@ def confused_pairs(typing: Mapping, *, top: int = 3) -> list[dict]:
     """The most frequent mistakes of a screener (``typing.json`` content), largest first.
 
     Each: ``segment`` (the run's), ``given`` (the screener's), ``n`` and ``share`` (of the
-    run's segment typed as ``given``, held out).
+    run's segment typed as ``given``, held out). A weighted screener ranks and shares by the
+    weighted counts; ``n`` stays the people counted.
     """
     ids = list(typing["confusion"]["segments"])
     counts = np.asarray(typing["confusion"]["counts"], dtype=np.int64).reshape(len(ids), len(ids))
-    totals = counts.sum(axis=1)
-    off = counts.copy()
+    weighted = typing["confusion"].get("weighted")
+    cells = counts if weighted is None else np.asarray(weighted, dtype=np.float64)
+    totals = cells.sum(axis=1)
+    off = cells.copy()
     np.fill_diagonal(off, 0)
     order = np.argsort(-off, axis=None, kind="stable")[:top]
     pairs = []
@@ -395,8 +446,8 @@ def confused_pairs(typing: Mapping, *, top: int = 3) -> list[dict]:
             {
                 "segment": ids[i],
                 "given": ids[j],
-                "n": int(off[i, j]),
-                "share": float(off[i, j] / max(totals[i], 1)),
+                "n": int(counts[i, j]),
+                "share": float(off[i, j] / totals[i]) if totals[i] > 0 else 0.0,
             }
         )
     return pairs

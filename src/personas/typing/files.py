@@ -3,7 +3,9 @@
 A run folder does not keep the answers themselves, only the segments: :func:`run_answers`
 re-reads the run's wave file (the path and SHA-256 recorded in ``summary.json``, or another
 copy given as ``data``) with the run's own ``instrument.yaml`` and rules, and checks that the
-cleaned respondents are exactly the run's.
+cleaned respondents are exactly the run's. A weighted run (``--weights`` or
+``data.weight_column``; the column is in ``summary.json``'s ``weights``) is read with its
+weight column, so the screener is fitted and scored with the run's survey weights.
 """
 
 from __future__ import annotations
@@ -12,16 +14,27 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from personas.errors import InputError, Problem
 from personas.run.files import Run, load_run, read_json
 from personas.typing.core import TYPING_SCHEMA, find_screener
 
-__all__ = ["run_answers", "type_run", "load_typing", "screener_instrument", "TYPING_FILE"]
+__all__ = [
+    "run_answers",
+    "run_wave",
+    "type_run",
+    "load_typing",
+    "screener_instrument",
+    "TYPING_FILE",
+]
 
 TYPING_FILE = "typing.json"
 
 
 def _run_instrument(run: Run):
+    """The run's ``instrument.yaml``, with the weight column the run used (``--weights`` is
+    recorded in ``summary.json``, not in the saved instrument)."""
     from personas.instrument import load_instrument
 
     path = run.path / "instrument.yaml"
@@ -31,11 +44,29 @@ def _run_instrument(run: Run):
                 "file is missing", file=str(path), hint="rerun `personas run` to write it again"
             )
         )
-    return load_instrument(path)
+    instrument = load_instrument(path)
+    column = (run.summary.get("weights") or {}).get("column")
+    if column and instrument.data.weight_column != column:
+        instrument = replace(instrument, data=replace(instrument.data, weight_column=column))
+    return instrument
 
 
 def run_answers(run: Run, *, data: str | Path | None = None):
     """(instrument, answers, labels) of the run's kept respondents, read again from the wave.
+
+    See :func:`run_wave` for the weights too.
+    """
+    instrument, cleaned, labels = run_wave(run, data=data)
+    answers = cleaned.answers.copy()
+    answers.index = answers.index.astype(str)
+    return instrument, answers, labels
+
+
+def run_wave(run: Run, *, data: str | Path | None = None):
+    """(instrument, cleaned, labels): the run's wave read and cleaned again, and its segments.
+
+    ``cleaned.weights`` holds the run's survey weights (None for an unweighted run);
+    ``labels`` is indexed by the respondent ids as strings, in ``cleaned.answers`` order.
 
     Raises
     ------
@@ -69,10 +100,9 @@ def run_answers(run: Run, *, data: str | Path | None = None):
             )
         )
     cleaned = clean(responses)
-    answers = cleaned.answers.copy()
-    answers.index = answers.index.astype(str)
+    ids = cleaned.answers.index.astype(str)
     labels = run.assignments.set_index(run.assignments["respondent"].astype(str))["segment"]
-    if set(answers.index) != set(labels.index):
+    if set(ids) != set(labels.index):
         raise InputError(
             Problem(
                 "its cleaned respondents are not the run's (assignments.csv)",
@@ -80,7 +110,7 @@ def run_answers(run: Run, *, data: str | Path | None = None):
                 hint="pass the wave file the run read with --data, or rerun `personas run`",
             )
         )
-    return instrument, answers, labels.loc[answers.index].astype(int)
+    return instrument, cleaned, labels.loc[ids].astype(int)
 
 
 def type_run(
@@ -100,7 +130,10 @@ def type_run(
     from personas.run.files import _round_floats
 
     run = load_run(run_dir)
-    instrument, answers, labels = run_answers(run, data=data)
+    instrument, cleaned, labels = run_wave(run, data=data)
+    answers = cleaned.answers.copy()
+    answers.index = answers.index.astype(str)
+    weights = None if cleaned.weights is None else cleaned.weights.to_numpy(dtype=np.float64)
     screener = find_screener(
         answers,
         labels,
@@ -108,6 +141,7 @@ def type_run(
         max_questions=max_questions,
         target=target,
         random_state=random_state,
+        sample_weight=weights,
     )
     names = {int(s["id"]): s.get("name") or f"Segment {s['id']}" for s in run.summary["segments"]}
     content = {

@@ -4,7 +4,9 @@ The same path as :func:`personas.waves.assign_file` (read and clean with the run
 ``assignments.csv`` and ``exclusions.csv`` atomically), on the run's instrument reduced to the
 screener's questions (``typing.json``), so the file needs only those columns. ``distance`` is
 one minus the posterior probability of the segment given; ``far`` flags people less certain
-than 95% of the run's own respondents.
+than 95% of the run's own respondents. For a weighted run, a file with the run's weight column
+gets weighted shares (and a ``weight`` column), like the full assignment; one without it is
+typed unweighted.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from personas.run.files import atomic_folder, load_run
-from personas.waves.assignment import Assignment, _instrument_of
+from personas.waves.assignment import Assignment, _instrument_of, segment_shares
 
 __all__ = ["assign_screener_file"]
 
 
-def _table(run, typing: dict, answers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _table(run, typing: dict, answers: pd.DataFrame, weights=None):
+    """(assignments table, segment shares); weighted shares when ``weights`` are given."""
     from personas.typing import apply_screener
 
     segments, distance = apply_screener(typing["rule"], answers)
@@ -35,16 +38,33 @@ def _table(run, typing: dict, answers: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
             "far": distance > limit + 1e-12,
         }
     )
-    counts = table["segment"].value_counts()
-    shares = pd.DataFrame(
-        {
-            "segment": list(names),
-            "name": list(names.values()),
-            "n": [int(counts.get(s, 0)) for s in names],
-        }
-    )
-    shares["share"] = shares["n"] / max(len(table), 1)
-    return table, shares
+    return table, segment_shares(table, names, weights)
+
+
+def _read(path: Path, instrument, *, format, lenient):
+    """The screener file read with the run's weight column when it has one, else without.
+
+    People typed by a screener often come without survey weights: a missing weight column
+    is then no error, the shares are simply unweighted. Any other problem is raised.
+    """
+    from dataclasses import replace
+
+    from personas.errors import InputError
+    from personas.io import read_responses
+
+    column = instrument.data.weight_column
+    try:
+        return read_responses(path, instrument, format=format, lenient=lenient)
+    except InputError as err:
+        if column is None or not any(_lacks(p, column) for p in err.problems):
+            raise
+    # the other problems, if any, are raised again without the weight column's
+    unweighted = replace(instrument, data=replace(instrument.data, weight_column=None))
+    return read_responses(path, unweighted, format=format, lenient=lenient)
+
+
+def _lacks(problem, column: str) -> bool:
+    return problem.code == "missing-column" and problem.column == column
 
 
 def assign_screener_file(
@@ -62,7 +82,6 @@ def assign_screener_file(
     """
     from personas._atomic import check_out_folder
     from personas.cleaning import clean
-    from personas.io import read_responses
     from personas.typing import load_typing, screener_instrument
 
     run = load_run(run_dir)
@@ -72,8 +91,8 @@ def assign_screener_file(
     instrument = screener_instrument(
         _instrument_of(run), typing, source=str(run.path / "typing.json")
     )
-    cleaned = clean(read_responses(Path(data), instrument, format=format, lenient=lenient))
-    table, shares = _table(run, typing, cleaned.answers)
+    cleaned = clean(_read(Path(data), instrument, format=format, lenient=lenient))
+    table, shares = _table(run, typing, cleaned.answers, cleaned.weights)
     with atomic_folder(out, kind="assign") as tmp:
         table.to_csv(tmp / "assignments.csv", index=False, lineterminator="\n")
         cleaned.ledger.exclusions().to_csv(tmp / "exclusions.csv", index=False, lineterminator="\n")

@@ -21,7 +21,13 @@ from personas.run._model_check import model_problems
 from personas.run.files import Run, atomic_folder, load_run
 
 __all__ = [
-    "Assignment", "assign", "assign_file", "check_model_matches", "score_answers", "segment_names"
+    "Assignment",
+    "assign",
+    "assign_file",
+    "check_model_matches",
+    "score_answers",
+    "segment_names",
+    "segment_shares",
 ]
 
 
@@ -196,6 +202,17 @@ def assign(run: Run, clean: CleanResponses) -> Assignment:
     check_model_matches(run.model, clean.instrument, source=str(run.path / "model.json"))
     names = segment_names(run.summary)
     table = score_answers(run.model, names, clean.answers)
+    shares = segment_shares(table, names, getattr(clean, "weights", None))
+    return Assignment(run=run, clean=clean, table=table, shares=shares)
+
+
+def segment_shares(table: pd.DataFrame, names: dict, weights: pd.Series | None) -> pd.DataFrame:
+    """Per segment of ``names``: ``segment, name, n, share`` of the assigned ``table``.
+
+    With survey weights (one per row of ``table``), ``share`` is the segment's share of the
+    summed weight and ``table`` gains a ``weight`` column; ``n`` stays the people counted.
+    Used by the full assignment and the screener's alike.
+    """
     counts = table["segment"].value_counts()
     shares = pd.DataFrame(
         {
@@ -205,12 +222,11 @@ def assign(run: Run, clean: CleanResponses) -> Assignment:
         }
     )
     shares["share"] = shares["n"] / max(len(table), 1)
-    weights = getattr(clean, "weights", None)
     if weights is not None:
         table["weight"] = weights.to_numpy(dtype=float)
         held = table.groupby("segment")["weight"].sum()
         shares["share"] = [float(held.get(s, 0.0)) / float(weights.sum()) for s in names]
-    return Assignment(run=run, clean=clean, table=table, shares=shares)
+    return shares
 
 
 def assign_file(
