@@ -126,7 +126,7 @@ def duration_counts(path: str, *, instrument: Instrument) -> pd.DataFrame:
 def id_hashes(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two independent 64-bit hashes of each id (a 128-bit key: ~1e-23 collision odds at 50M)."""
     values = np.asarray(ids, dtype=object)
-    return tuple(pd.util.hash_array(values, hash_key=key) for key in _HASH_KEYS)
+    return tuple(pd.util.hash_array(values, hash_key=key, categorize=False) for key in _HASH_KEYS)
 
 
 def _positional(ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
