@@ -214,6 +214,28 @@ def test_duplicate_ids_across_partitions_are_refused_as_in_memory(study, tmp_pat
     repeats = refused["reason"].eq("duplicate id") | refused["other_reasons"].str.contains("dup")
     assert (refused.loc[repeats, "duplicate_of"] != "").all()
     assert (refused.loc[~repeats, "duplicate_of"] == "").all()
+    first_in = refused.loc[repeats, "duplicate_of"].str.rsplit(", row ", n=1).str[0]
+    assert (first_in == refused.loc[repeats, "file"]).any()  # repeats within one file too
+    assert (first_in != refused.loc[repeats, "file"]).any()
+
+
+def test_row_numbered_ids_are_not_duplicates_across_files(study, tmp_path, cluster):
+    """An empty id cell becomes ``row-<n>``: the same n in two files is two people."""
+    run = _run(study, tmp_path)
+    files = _split(_wave(study), tmp_path / "parts", 2)
+    for path in files:
+        frame = pd.read_parquet(path)
+        frame.loc[frame.index[2], "respondent_id"] = ""
+        frame.to_parquet(path, index=False)
+    result = assign_partitioned(
+        run, tmp_path / "parts", out=tmp_path / "out", scheduler=cluster.scheduler_address
+    )
+    written = pd.read_parquet(tmp_path / "out" / "assignments")
+    refused = pd.read_parquet(tmp_path / "out" / "refused")
+    both = pd.concat([written, refused])
+    assert (both["respondent"] == "row-4").sum() == 2
+    assert result.summary["cleaning"]["duplicates"]["across_files"] == 0
+    assert not refused.loc[refused["respondent"] == "row-4", "reason"].eq("duplicate id").any()
 
 
 def _leftovers(folder) -> list[str]:

@@ -4,21 +4,25 @@ The data is a set of Parquet files (``'folder/*.parquet'``); each file is one Da
 and must fit in one worker's memory, the whole set need not fit anywhere. The steps, all on
 the cluster:
 
-1. (only when ``min_duration_seconds`` is unset and the files have durations) the known
-   durations are counted per file and summed, giving the dataset-wide median, so the speeder
+1. (only when ``min_duration_seconds`` is unset) the duration column alone of each file is
+   read and its known values counted, giving the dataset-wide median, so the speeder
    threshold is the one the in-memory path would use;
-2. every file is read and cleaned by the run's rules (:func:`personas.cleaning.clean`, per
-   file), and (with ``impute: auto``) the kept rows' answers are counted per file and summed,
-   giving each item's dataset-wide fill value;
-3. the same cleaning again, the fill, and ``map_partitions`` over the run's model
-   (:func:`personas.waves.assignment.score_answers`, the in-memory scoring function), writing
-   ``assignments/`` and ``refused/`` as partitioned Parquet, one part per input file.
+2. the single pass (:func:`personas.scale._partition.score_file`, one task per file): the
+   file is read once, cleaned by the run's rules and its kept rows scored; it writes its
+   ``assignments/`` and ``refused/`` parts and returns counts only. Kept rows with missing
+   answers (``impute: auto``) are set aside, since their fill values are dataset-wide;
+3. ids met in more than one file: each file's distinct ids, hashed, are bucketed on the
+   cluster (a bucket holds ~2M ids, whatever the total); the first file in partition order
+   keeps the id (as the first row does in memory) and only the files holding a later copy
+   are read and scored again, with those rows refused as ``duplicate id``;
+4. the fill values from the summed counts of the kept answers, and the set-aside rows
+   filled and scored (``assignments/part-N-filled.parquet``).
 
 Everything goes into a temporary folder beside ``--out`` that is renamed into place only when
 every partition is written and ``assign-summary.json`` (counts per segment, rows refused by
 reason) is complete; a failure (a bad partition, a lost worker) removes it, so a partial
-output is never presented as complete. Duplicate respondent ids are found within each file,
-not across files.
+output is never presented as complete. Rows are never collected on the client: only counts
+and the (hashed) ids of cross-file duplicates come back.
 """
 
 from __future__ import annotations
