@@ -129,38 +129,63 @@ def id_hashes(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return tuple(pd.util.hash_array(values, hash_key=key, categorize=False) for key in _HASH_KEYS)
 
 
-def _positional(ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _positional(ids: pd.Series, rows: np.ndarray) -> np.ndarray:
     """Ids made from the row number (``row-<n>``: no id column or an empty cell)."""
-    made = "row-" + pd.Series(rows, dtype="int64").astype(str)
-    return (pd.Series(ids, dtype=object).reset_index(drop=True) == made).to_numpy(dtype=bool)
+    ids = ids.reset_index(drop=True)
+    maybe = ids.str.startswith("row-").to_numpy(dtype=bool, copy=True)
+    if maybe.any():
+        made = "row-" + pd.Series(rows[maybe], dtype="int64").astype(str)
+        maybe[maybe] = (ids[maybe].reset_index(drop=True) == made).to_numpy(dtype=bool)
+    return maybe
 
 
-def _distinct_keys(ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The file's distinct real ids as sorted ``(h1, h2, first row)`` records."""
-    real = ~_positional(ids, rows)
-    h1, h2 = id_hashes(ids[real])
-    frame = pd.DataFrame({"h1": h1, "h2": h2, "row": rows[real]})
-    frame = frame.drop_duplicates(["h1", "h2"], keep="first").sort_values(["h1", "h2"])
-    keys = np.empty(len(frame), dtype=KEY_DTYPE)
-    for name in KEY_DTYPE.names:
-        keys[name] = frame[name].to_numpy()
+def _distinct_keys(ledger: pd.DataFrame) -> np.ndarray:
+    """The file's distinct real ids (each first row) as ``(h1, h2, row)``, sorted by ``h1``.
+
+    The first row of an id is the one the duplicate rule did not flag, so no set is built.
+    """
+    ids = ledger["respondent"].astype(str).reset_index(drop=True)
+    rows = ledger["row"].to_numpy(dtype=np.int64)
+    repeat = _flags_duplicate(ledger)
+    first = ~repeat & ~_positional(ids, rows)
+    h1, h2 = id_hashes(ids[first].to_numpy(dtype=object))
+    order = np.argsort(h1, kind="stable")
+    keys = np.empty(len(order), dtype=KEY_DTYPE)
+    keys["h1"], keys["h2"], keys["row"] = h1[order], h2[order], rows[first][order]
     return keys
 
 
+def _flags_duplicate(ledger: pd.DataFrame) -> np.ndarray:
+    """Rows whose reasons include the duplicate rule."""
+    return (
+        (ledger["reason"] == DUPLICATE)
+        | ledger["other_reasons"].str.contains(DUPLICATE, regex=False)
+    ).to_numpy(dtype=bool)
+
+
 def kept_counts(answers: pd.DataFrame) -> pd.DataFrame:
-    """``item, value, count`` of the kept rows' known answers, plus ``missing`` per item."""
+    """``item, value, count`` of the kept rows' known answers, plus ``missing`` per item.
+
+    Small whole-number codes (booleans, likert, choices) are counted with ``bincount``;
+    other values with ``value_counts``.
+    """
     parts = []
     for item in answers.columns:
-        column = answers[item]
-        counts = column.value_counts()
-        parts.append(
-            pd.DataFrame(
-                {"item": item, "value": counts.index.to_numpy(float), "count": counts.to_numpy()}
-            )
+        column = answers[item].to_numpy(dtype=float)
+        holes = np.isnan(column)
+        known = column[~holes]
+        small = len(known) == 0 or (
+            known.min() >= 0 and known.max() < 1024 and np.array_equal(known, np.floor(known))
         )
-        parts.append(
-            pd.DataFrame({"item": [item], "value": [np.nan], "count": [int(column.isna().sum())]})
-        )
+        if small:
+            counts = np.bincount(known.astype(np.int64), minlength=1)
+            values = np.flatnonzero(counts)
+            values, counts = values.astype(float), counts[values]
+        else:
+            found = pd.Series(known).value_counts()
+            values, counts = found.index.to_numpy(float), found.to_numpy()
+        parts.append(pd.DataFrame({"item": item, "value": values, "count": counts}))
+        parts.append(pd.DataFrame({"item": [item], "value": [np.nan], "count": [int(holes.sum())]}))
     if not parts:
         return pd.DataFrame({"item": [], "value": [], "count": []}).astype(
             {"item": "str", "value": "float64", "count": "int64"}
@@ -190,15 +215,13 @@ def _with_duplicates(ledger: pd.DataFrame, file: str, seen: pd.DataFrame | None)
     was kept, ``duplicate id`` added to its other reasons otherwise (it is the last rule).
     """
     ledger = ledger.reset_index(drop=True).copy()
-    ids = ledger["respondent"].astype(str).to_numpy(dtype=object)
-    rows = ledger["row"].to_numpy(dtype=np.int64)
-    first_row = pd.Series(rows).groupby(ids, sort=False).transform("first").to_numpy()
-    of = (file + ", row " + pd.Series(first_row).astype(str)).to_numpy(dtype=object)
-    of[first_row == rows] = ""
+    of = np.full(len(ledger), "", dtype=object)
     if seen is not None and len(seen):
-        h1, h2 = id_hashes(ids)
+        ids = ledger["respondent"].astype(str)
+        h1, h2 = id_hashes(ids.to_numpy(dtype=object))
         found = pd.DataFrame({"h1": h1, "h2": h2}).merge(seen, on=["h1", "h2"], how="left")
-        earlier = (found["first_file"].notna().to_numpy()) & ~_positional(ids, rows)
+        rows = ledger["row"].to_numpy(dtype=np.int64)
+        earlier = found["first_file"].notna().to_numpy() & ~_positional(ids, rows)
         where = found.loc[earlier]
         of[earlier] = (
             where["first_file"].astype(str)
@@ -206,20 +229,24 @@ def _with_duplicates(ledger: pd.DataFrame, file: str, seen: pd.DataFrame | None)
             + where["first_row"].astype("int64").astype(str)
         ).to_numpy(dtype=object)
         status = ledger["status"].to_numpy()
-        listed = ledger["other_reasons"].str.contains(DUPLICATE, regex=False).to_numpy()
+        listed = _flags_duplicate(ledger)
         fresh = earlier & (status == "kept")
-        more = (
-            earlier & (status == "excluded") & (ledger["reason"].to_numpy() != DUPLICATE) & ~listed
-        )
+        more = earlier & (status == "excluded") & ~listed
         ledger.loc[fresh, ["status", "reason"]] = ["excluded", DUPLICATE]
         others = ledger.loc[more, "other_reasons"]
         ledger.loc[more, "other_reasons"] = np.where(
             others == "", DUPLICATE, others + "; " + DUPLICATE
         )
-    duplicate = (ledger["reason"] == DUPLICATE) | ledger["other_reasons"].str.contains(
-        DUPLICATE, regex=False
-    )
-    ledger["duplicate_of"] = np.where(duplicate.to_numpy(), of, "")
+    duplicate = _flags_duplicate(ledger)
+    within = duplicate & (of == "")
+    if within.any():  # a repeat within the file: the file's first row of that id
+        ids = ledger["respondent"].astype(str).to_numpy(dtype=object)
+        rows = pd.Series(ledger["row"].to_numpy(dtype=np.int64))
+        wanted = pd.Series(ids).isin(set(ids[within])).to_numpy()
+        first = rows[wanted].groupby(ids[wanted], sort=False).transform("first")
+        of_wanted = (file + ", row " + first.astype(str)).to_numpy(dtype=object)
+        of[np.flatnonzero(wanted)[within[wanted]]] = of_wanted[within[wanted]]
+    ledger["duplicate_of"] = of
     return ledger
 
 
@@ -251,9 +278,7 @@ def score_file(
     cleaned = clean(_read(path, instrument, lenient), rules=replace(rules, impute="none"))
     ledger = _with_duplicates(cleaned.ledger.table, str(path), seen)
     if seen is None:
-        keys = _distinct_keys(
-            ledger["respondent"].astype(str).to_numpy(dtype=object), ledger["row"].to_numpy()
-        )
+        keys = _distinct_keys(ledger)
         (out / ".keys").mkdir(parents=True, exist_ok=True)
         partial = out / ".keys" / f"{name}.partial.npy"
         np.save(partial, keys)
