@@ -3,7 +3,7 @@
     python benchmarks/bench_scale.py                  # everything below, default sizes
     python benchmarks/bench_scale.py --quick          # small sizes: a smoke run
     python benchmarks/bench_scale.py --only fit,dask  # some sections (fit, sweep, read, dask)
-    python benchmarks/bench_scale.py --dask-rows 50000000   # the issue's 50M rows (long)
+    python benchmarks/bench_scale.py --only dask --dask-rows 5000000   # 5M of the 50M
 
 Sections (each measurement in a fresh subprocess, so each peak memory ``ru_maxrss`` is its
 own; wall and CPU seconds are both printed, since a busy machine slows the wall clock, not
@@ -23,10 +23,14 @@ the CPU time):
     read + clean a 1,000,000 x 40 CSV (benchmarks/bench_clean.py's wave) against
     ``pandas.read_csv(dtype=str, engine="pyarrow")``, the floor.
 ``dask``
-    Writes ``--dask-rows`` (5,000,000) x 30 boolean rows (plus 2 attention checks, id and
-    duration) as ``--dask-files`` Parquet partitions, then ``personas assign --engine dask``
-    with a LocalCluster of ``--workers`` (2) single-threaded workers: rows per second, and the
-    peak memory of each worker process (sampled every 0.2 s) against the 1 GB bound.
+    The 50M scoring benchmark: writes ``--dask-rows`` (50,000,000) x 30 boolean rows (plus 2
+    attention checks, id and duration) as Parquet partitions of ``--rows-per-file``
+    (250,000) rows on disk (``--dask-files`` fixes the file count instead), then ``personas
+    assign --engine dask`` with a LocalCluster of ``--workers`` (2) single-threaded workers
+    (``memory_limit`` 1 GB each): rows per second, the peak memory of each worker process
+    (sampled every 0.2 s) against the 1 GB bound, and, below 50M rows, the 50M time
+    extrapolated at the measured rate. The per-worker peak depends on the file size, not on
+    the total. Needs about 25 bytes per row of free disk in the temporary folder.
 """
 
 from __future__ import annotations
@@ -200,7 +204,8 @@ def _write_partitions(folder: Path, rows: int, files: int) -> list[Path]:
             break
         rng = np.random.default_rng(100 + f)
         answers = prototypes[rng.integers(0, 5, n)] ^ (rng.random((n, 30)) < 0.1)
-        columns = {"respondent_id": pa.array([f"r{f}-{i}" for i in range(n)])}
+        ids = np.char.add(f"r{f}-", np.arange(n).astype(str))
+        columns = {"respondent_id": pa.array(ids.astype(object))}
         for j in range(30):
             columns[f"q{j + 1:02d}"] = pa.array(answers[:, j])
         columns["check1"] = pa.array(np.zeros(n, dtype=bool))
@@ -226,11 +231,12 @@ def _watch_workers(client, peaks: dict, stop: threading.Event) -> None:
         time.sleep(0.2)
 
 
-def bench_dask(rows: int, files: int, workers: int) -> None:
+def bench_dask(rows: int, files: int, workers: int, per_file: int = 250_000) -> None:
     from distributed import Client, LocalCluster
 
     from personas.scale import assign_partitioned
 
+    files = files or max(1, -(-rows // per_file))
     print(f"dask: score {rows:,} x 30 booleans in {files} Parquet files, {workers} workers")
     with tempfile.TemporaryDirectory(prefix="personas-bench-scale-") as tmp:
         folder = Path(tmp)
@@ -269,6 +275,12 @@ def bench_dask(rows: int, files: int, workers: int) -> None:
         )
         shown = ", ".join(f"{v / 1024**3:.2f}" for v in peaks.values())
         print(f"  peak RSS per worker: [{shown}] GB (bound: 1 GB each, whatever the total)")
+        if s["rows"] < 50_000_000:
+            full = 50_000_000 / s["rows"] * seconds
+            print(
+                f"  50,000,000 rows EXTRAPOLATED at this rate (linear in rows): ~{full:,.0f} s "
+                f"({full / 60:.1f} min; not run)"
+            )
 
 
 def main() -> None:
@@ -277,15 +289,16 @@ def main() -> None:
     parser.add_argument("--only", default="fit,sweep,read,dask")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reference-rows", type=int, default=50_000)
-    parser.add_argument("--dask-rows", type=int, default=5_000_000)
-    parser.add_argument("--dask-files", type=int, default=20)
+    parser.add_argument("--dask-rows", type=int, default=50_000_000)
+    parser.add_argument("--rows-per-file", type=int, default=250_000)
+    parser.add_argument("--dask-files", type=int, default=0, help="0: rows / --rows-per-file")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     only = set(args.only.split(","))
     fit_n, sweep_n, read_n = 1_000_000, 100_000, 1_000_000
     if args.quick:
         fit_n, sweep_n, read_n, args.repeat = 100_000, 20_000, 100_000, 1
-        args.reference_rows, args.dask_rows, args.dask_files = 10_000, 200_000, 4
+        args.reference_rows, args.dask_rows, args.rows_per_file = 10_000, 200_000, 50_000
     if "fit" in only:
         bench_fit(fit_n, args.reference_rows, args.repeat)
     if "sweep" in only:
@@ -293,7 +306,7 @@ def main() -> None:
     if "read" in only:
         bench_read(read_n, args.repeat)
     if "dask" in only:
-        bench_dask(args.dask_rows, args.dask_files, args.workers)
+        bench_dask(args.dask_rows, args.dask_files, args.workers, args.rows_per_file)
 
 
 if __name__ == "__main__":

@@ -133,10 +133,109 @@ def test_the_cli_scores_a_folder_and_prints_the_shares(study, tmp_path, cluster)
     summary = json.loads((tmp_path / "out" / "assign-summary.json").read_text())
     assert f"{summary['assigned']:,} of {summary['rows']:,} rows assigned" in result.output
     assert "rows refused" in result.output
-    assert sorted(p.name for p in (tmp_path / "out" / "assignments").iterdir()) == [
-        "part-00000.parquet",
-        "part-00001.parquet",
-    ]
+    parts = sorted(p.name for p in (tmp_path / "out" / "assignments").iterdir())
+    assert {"part-00000.parquet", "part-00001.parquet"} <= set(parts)
+    assert set(parts) <= {f"part-0000{i}{s}.parquet" for i in (0, 1) for s in ("", "-filled")}
+    assert not any(p.name.startswith(".") for p in (tmp_path / "out").iterdir())
+
+
+def _count_reads(monkeypatch) -> dict:
+    """Count every ``pandas.read_parquet`` call per path (the workers are threads here)."""
+    reads: dict = {}
+    real = pd.read_parquet
+
+    def counting(path, *args, **kwargs):
+        key = (str(path), "columns" in kwargs)
+        reads[key] = reads.get(key, 0) + 1
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pd, "read_parquet", counting)
+    return reads
+
+
+@pytest.mark.parametrize("median_speeders", [False, True])
+def test_each_partition_is_read_once(study, tmp_path, cluster, monkeypatch, median_speeders):
+    run = _run(study, tmp_path, median_speeders=median_speeders)
+    wave = _wave(study)
+    files = [str(p) for p in _split(wave, tmp_path / "parts", 3)]
+    blanks = pd.read_parquet(files[1])  # kept rows with a missing answer wait for the fills
+    blanks.loc[blanks.index[:5], "q03"] = ""
+    blanks.to_parquet(files[1], index=False)
+    reads = _count_reads(monkeypatch)
+    result = assign_partitioned(
+        run, tmp_path / "parts", out=tmp_path / "out", scheduler=cluster.scheduler_address
+    )
+    whole = {f: reads.get((f, False), 0) for f in files}
+    assert whole == dict.fromkeys(files, 1)  # one full read per partition
+    columns_only = {f: reads.get((f, True), 0) for f in files}
+    assert columns_only == dict.fromkeys(files, int(median_speeders))  # durations only
+    assert result.summary["cleaning"]["imputation"]["cells"] >= 1
+    assert (tmp_path / "out" / "assignments" / "part-00001-filled.parquet").exists()
+
+
+def _shuffled_ids(study) -> pd.DataFrame:
+    """The wave with its repeated ids spread over files, and 7 ids copied into a later file."""
+    wave = pd.read_csv(study / "waves" / "wave-1.csv", dtype=str, keep_default_na=False)
+    copies = wave.iloc[[3, 10, 20, 40, 41, 60, 70]].copy()
+    copies["q01"] = np.where(copies["q01"] == "True", "False", "True")  # other answers
+    return pd.concat([wave, copies], ignore_index=True)
+
+
+def test_duplicate_ids_across_partitions_are_refused_as_in_memory(study, tmp_path, cluster):
+    run = _run(study, tmp_path)
+    wave = _shuffled_ids(study)
+    (tmp_path / "parts").mkdir()
+    cuts = np.linspace(0, len(wave), 5).astype(int)  # cut anywhere: repeats straddle files
+    files = []
+    for i, (a, b) in enumerate(zip(cuts[:-1], cuts[1:], strict=True)):
+        files.append(tmp_path / "parts" / f"part-{i}.parquet")
+        wave.iloc[a:b].to_parquet(files[-1], index=False)
+    wave.to_csv(tmp_path / "whole.csv", index=False)
+    memory = assign_file(run, tmp_path / "whole.csv", out=tmp_path / "memory")
+    result = assign_partitioned(
+        run, tmp_path / "parts", out=tmp_path / "dask", scheduler=cluster.scheduler_address
+    )
+    written = pd.read_parquet(tmp_path / "dask" / "assignments")
+    refused = pd.read_parquet(tmp_path / "dask" / "refused")
+    _same_rows(memory.table, written)
+    assert not written["respondent"].duplicated().any()
+    assert result.summary["refused"] == memory.clean.ledger.counts()
+    assert result.summary["refused"]["duplicate id"] > 7
+    assert len(written) + len(refused) == len(wave) == result.summary["rows"]
+    exclusions = pd.read_csv(tmp_path / "memory" / "exclusions.csv", dtype={"respondent": str})
+    mine = refused.sort_values("respondent", kind="stable")
+    theirs = exclusions.sort_values("respondent", kind="stable")
+    assert mine["respondent"].tolist() == theirs["respondent"].tolist()
+    assert sorted(mine["reason"]) == sorted(theirs["reason"])
+    assert result.summary["cleaning"]["duplicates"]["across_files"] >= 7
+    # the copies in the last file name the first file as where the id was first seen
+    copies = refused[refused["file"] == str(files[-1])].tail(7)
+    assert copies["duplicate_of"].str.startswith(str(files[0]) + ", row ").all()
+    repeats = refused["reason"].eq("duplicate id") | refused["other_reasons"].str.contains("dup")
+    assert (refused.loc[repeats, "duplicate_of"] != "").all()
+    assert (refused.loc[~repeats, "duplicate_of"] == "").all()
+    first_in = refused.loc[repeats, "duplicate_of"].str.rsplit(", row ", n=1).str[0]
+    assert (first_in == refused.loc[repeats, "file"]).any()  # repeats within one file too
+    assert (first_in != refused.loc[repeats, "file"]).any()
+
+
+def test_row_numbered_ids_are_not_duplicates_across_files(study, tmp_path, cluster):
+    """An empty id cell becomes ``row-<n>``: the same n in two files is two people."""
+    run = _run(study, tmp_path)
+    files = _split(_wave(study), tmp_path / "parts", 2)
+    for path in files:
+        frame = pd.read_parquet(path)
+        frame.loc[frame.index[2], "respondent_id"] = ""
+        frame.to_parquet(path, index=False)
+    result = assign_partitioned(
+        run, tmp_path / "parts", out=tmp_path / "out", scheduler=cluster.scheduler_address
+    )
+    written = pd.read_parquet(tmp_path / "out" / "assignments")
+    refused = pd.read_parquet(tmp_path / "out" / "refused")
+    both = pd.concat([written, refused])
+    assert (both["respondent"] == "row-4").sum() == 2
+    assert result.summary["cleaning"]["duplicates"]["across_files"] == 0
+    assert not refused.loc[refused["respondent"] == "row-4", "reason"].eq("duplicate id").any()
 
 
 def _leftovers(folder) -> list[str]:

@@ -4,28 +4,34 @@ The data is a set of Parquet files (``'folder/*.parquet'``); each file is one Da
 and must fit in one worker's memory, the whole set need not fit anywhere. The steps, all on
 the cluster:
 
-1. (only when ``min_duration_seconds`` is unset and the files have durations) the known
-   durations are counted per file and summed, giving the dataset-wide median, so the speeder
+1. (only when ``min_duration_seconds`` is unset) the duration column alone of each file is
+   read and its known values counted, giving the dataset-wide median, so the speeder
    threshold is the one the in-memory path would use;
-2. every file is read and cleaned by the run's rules (:func:`personas.cleaning.clean`, per
-   file), and (with ``impute: auto``) the kept rows' answers are counted per file and summed,
-   giving each item's dataset-wide fill value;
-3. the same cleaning again, the fill, and ``map_partitions`` over the run's model
-   (:func:`personas.waves.assignment.score_answers`, the in-memory scoring function), writing
-   ``assignments/`` and ``refused/`` as partitioned Parquet, one part per input file.
+2. the single pass (:func:`personas.scale._partition.score_file`, one task per file): the
+   file is read once, cleaned by the run's rules and its kept rows scored; it writes its
+   ``assignments/`` and ``refused/`` parts and returns counts only. Kept rows with missing
+   answers (``impute: auto``) are set aside, since their fill values are dataset-wide;
+3. ids met in more than one file: each file's distinct ids, hashed, are bucketed on the
+   cluster (a bucket holds ~2M ids, whatever the total); the first file in partition order
+   keeps the id (as the first row does in memory) and only the files holding a later copy
+   are read and scored again, with those rows refused as ``duplicate id``;
+4. the fill values from the summed counts of the kept answers, and the set-aside rows
+   filled and scored (``assignments/part-N-filled.parquet``).
 
 Everything goes into a temporary folder beside ``--out`` that is renamed into place only when
 every partition is written and ``assign-summary.json`` (counts per segment, rows refused by
 reason) is complete; a failure (a bad partition, a lost worker) removes it, so a partial
-output is never presented as complete. Duplicate respondent ids are found within each file,
-not across files.
+output is never presented as complete. Rows are never collected on the client: only counts
+and the (hashed) ids of cross-file duplicates come back.
 """
 
 from __future__ import annotations
 
 import glob
+import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -95,20 +101,18 @@ def _client(scheduler: str | None, workers: int):
         yield client
 
 
-def _speeder_threshold(files, instrument, rules, lenient) -> tuple[CleaningRules, dict]:
-    """The run's rules with a fixed speeder threshold, and what was decided."""
-    import dask.dataframe as dd
+def _speeder_threshold(files, instrument, rules) -> tuple[CleaningRules, dict]:
+    """The run's rules with a fixed speeder threshold, and what was decided.
+
+    Only when ``min_duration_seconds`` is unset: the duration column alone of each file is
+    read and its known values counted, giving the dataset-wide median.
+    """
+    import dask
 
     if rules.min_duration_seconds is not None:
         return rules, {"threshold_seconds": rules.min_duration_seconds, "basis": "the run's rules"}
-    counts = dd.from_map(
-        part.duration_counts,
-        files,
-        instrument=instrument,
-        lenient=lenient,
-        meta=pd.DataFrame({"value": pd.Series(dtype="float64"), "count": pd.Series(dtype="int64")}),
-        enforce_metadata=False,
-    ).compute()
+    tasks = [dask.delayed(part.duration_counts)(f, instrument=instrument) for f in files]
+    counts = pd.concat(dask.compute(*tasks), ignore_index=True)
     median = median_from_counts(counts["value"].to_numpy(float), counts["count"].to_numpy(int))
     if median != median:  # NaN: no known duration anywhere, the rule is off as in memory
         return rules, {"threshold_seconds": None, "basis": "no known duration"}
@@ -117,54 +121,64 @@ def _speeder_threshold(files, instrument, rules, lenient) -> tuple[CleaningRules
     return replace(rules, min_duration_seconds=threshold), decided
 
 
-def _cleaned(files, instrument, rules, lenient):
-    import dask.dataframe as dd
-
-    items = [q.id for q in instrument.items]
-    return dd.from_map(
-        part.clean_partition,
-        files,
-        instrument=instrument,
-        rules=rules,
-        lenient=lenient,
-        meta=part.clean_meta(items),
-        enforce_metadata=False,
-    )
+def _buckets(rows: int) -> int:
+    """Hash buckets for the duplicate search: about 2 million ids each at most."""
+    return max(1, -(-rows // 2_000_000))
 
 
-def _fills(cleaned, instrument, rules) -> tuple[dict, dict]:
+def _cross_duplicates(files, tmp: Path, rows: int) -> dict[int, pd.DataFrame]:
+    """Per file index, the ids (hashed) it shares with an earlier file, found on the cluster."""
+    import dask
+
+    keys = [str(tmp / ".keys" / f"part-{i:05d}.npy") for i in range(len(files))]
+    buckets = _buckets(rows)
+    tasks = [dask.delayed(part.cross_duplicates)(b, buckets, keys, files) for b in range(buckets)]
+    found = pd.concat(dask.compute(*tasks), ignore_index=True)
+    return {int(i): group.drop(columns="file") for i, group in found.groupby("file")}
+
+
+def _single_pass(files, tmp: Path, score) -> dict[int, dict]:
+    """Every file read, cleaned, scored and written once; files with ids met in an earlier
+    file scored again with those rows refused (only those files are read twice)."""
+    import dask
+
+    tasks = [dask.delayed(score)(i, f, out=str(tmp)) for i, f in enumerate(files)]
+    done = {r["index"]: r for r in dask.compute(*tasks)}
+    rows = sum(r["rows"] for r in done.values())
+    repeats = _cross_duplicates(files, tmp, rows)
+    if repeats:
+        again = [
+            dask.delayed(score)(i, files[i], out=str(tmp), seen=seen) for i, seen in repeats.items()
+        ]
+        done.update({r["index"]: r for r in dask.compute(*again)})
+    shutil.rmtree(tmp / ".keys", ignore_errors=True)
+    done["across"] = sum(len(s) for s in repeats.values())
+    return done
+
+
+def _fills(done: dict[int, dict], instrument, rules) -> tuple[dict, dict]:
     if rules.impute == "none":
         return {}, {"rule": "none", "cells": 0}
-    items = [q.id for q in instrument.items]
-    meta = pd.DataFrame(
-        {
-            "item": pd.Series(dtype="str"),
-            "value": pd.Series(dtype="float64"),
-            "count": pd.Series(dtype="int64"),
-        }
-    )
-    counts = cleaned.map_partitions(part.kept_counts, items=items, meta=meta).compute()
+    counts = pd.concat([r["counts"] for r in done.values()], ignore_index=True)
     return fill_values(counts, list(instrument.items))
 
 
-def _write(scored, tmp: Path) -> dict:
-    """Write both partitioned outputs and tally them in one pass over the partitions."""
+def _score_pending(done, tmp: Path, run, names, fills) -> list[pd.DataFrame]:
+    """The set-aside rows (kept, with missing answers) filled and scored, file by file."""
     import dask
 
-    assigned = scored[scored["segment"] > 0][list(part.assigned_meta().columns)]
-    refused = scored[scored["segment"] == 0][list(part.refused_meta().columns)]
-    options = {
-        "write_index": False,
-        "compute": False,
-        "name_function": lambda i: f"part-{i:05d}.parquet",
-    }
-    tasks = (
-        assigned.to_parquet(tmp / "assignments", **options),
-        refused.to_parquet(tmp / "refused", **options),
-        scored.map_partitions(part.tally_partition, meta=part.tally_meta()),
-    )
-    _, _, tally = dask.compute(*tasks)
-    sums = tally.groupby(["what", "key"])["count"].sum()
+    waiting = [i for i, r in done.items() if r["pending"]]
+    tasks = [
+        dask.delayed(part.score_pending)(i, model=run.model, names=names, fills=fills, out=str(tmp))
+        for i in waiting
+    ]
+    tallies = list(dask.compute(*tasks))
+    shutil.rmtree(tmp / ".pending", ignore_errors=True)
+    return tallies
+
+
+def _totals(tallies: list[pd.DataFrame]) -> dict:
+    sums = pd.concat(tallies, ignore_index=True).groupby(["what", "key"])["count"].sum()
     get = lambda what: {k: int(v) for k, v in sums.get(what, pd.Series(dtype=int)).items()}  # noqa: E731
     return {
         "segments": {int(k): v for k, v in get("segment").items()},
@@ -219,18 +233,22 @@ def assign_partitioned(
     check_model_matches(run.model, instrument, source=str(run.path / "model.json"))
     names = segment_names(run.summary)
     with atomic_folder(out, kind="assign") as tmp, _client(scheduler, workers) as client:
-        rules, speeder = _speeder_threshold(files, instrument, instrument.cleaning, lenient)
-        cleaned = _cleaned(files, instrument, rules, lenient)
-        fills, imputation = _fills(cleaned, instrument, rules)
-        scored = cleaned.map_partitions(
-            part.score_partition,
+        rules, speeder = _speeder_threshold(files, instrument, instrument.cleaning)
+        score = partial(
+            part.score_file,
+            instrument=instrument,
+            rules=rules,
+            lenient=lenient,
             model=run.model,
             names=names,
-            fills=fills,
-            meta=part.score_meta(),
         )
-        tally = _write(scored, tmp)
-        summary = _summary(run, files, names, tally, speeder, imputation, client)
+        done = _single_pass(files, tmp, score)
+        across = done.pop("across")
+        fills, imputation = _fills(done, instrument, rules)
+        tallies = [r["tally"] for r in done.values()]
+        tallies += _score_pending(done, tmp, run, names, fills)
+        summary = _summary(run, files, names, _totals(tallies), speeder, imputation, client)
+        summary["cleaning"]["duplicates"]["across_files"] = across
         write_json(tmp / "assign-summary.json", summary)
     return PartitionedAssignment(path=out, summary=summary, shares=_shares(summary))
 
@@ -259,7 +277,10 @@ def _summary(run, files, names, tally, speeder, imputation, client) -> dict:
         "cleaning": {
             "speeder": speeder,
             "imputation": imputation,
-            "duplicates": "respondent ids repeated within one file (not across files)",
+            "duplicates": {
+                "rule": "the first row of an id in partition order is kept, later ones refused",
+                "across_files": 0,
+            },
         },
         "engine": {"name": "dask", "workers": len(client.scheduler_info().get("workers", {}))},
     }
