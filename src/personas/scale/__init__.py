@@ -5,5 +5,12 @@ Needs the ``dask`` extra (``pip install 'personas[dask]'``: ``dask[dataframe]`` 
 """
 
 from personas.scale.assign import PartitionedAssignment, assign_partitioned
+from personas.scale.fit import DistributedFit, fit_distributed, labels_distributed
 
-__all__ = ["PartitionedAssignment", "assign_partitioned"]
+__all__ = [
+    "DistributedFit",
+    "PartitionedAssignment",
+    "assign_partitioned",
+    "fit_distributed",
+    "labels_distributed",
+]
