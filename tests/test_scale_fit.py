@@ -102,3 +102,42 @@ def test_missing_answers_are_named(client):
         fit_distributed(dd.from_pandas(wave, npartitions=2), list(wave.columns),
                         _start(wave.fillna(1), 2, 0), client=client)  # fmt: skip
     assert "q2" in str(info.value) and "2 missing" in str(info.value)
+
+
+def test_a_wave_in_partitions_is_cleaned_and_fitted_as_in_memory(study, tmp_path, client):
+    """The simulated wave in 3 files: the partition-wise cleaning excludes the rows the
+    in-memory cleaning excludes (same reasons), and the fit over all kept rows from the
+    sample's centroids is the in-memory batch fit of those rows."""
+    from personas import load_instrument
+    from personas.cleaning import clean
+    from personas.io import read_responses
+    from personas.scale.wave import fit_wave, summary_lines
+
+    wave = pd.read_csv(study / "waves" / "wave-1.csv", dtype=str, keep_default_na=False)
+    wave = wave.drop_duplicates("respondent_id", keep=False).reset_index(drop=True)
+    wave.to_csv(tmp_path / "whole.csv", index=False)
+    (tmp_path / "parts").mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(len(wave)), 3)):
+        wave.iloc[rows].to_parquet(tmp_path / "parts" / f"part-{i}.parquet", index=False)
+    instrument = load_instrument(study)
+    result = fit_wave(
+        instrument, str(tmp_path / "parts" / "*.parquet"), k=4, sample=300, client=client
+    )
+    memory = clean(read_responses(tmp_path / "whole.csv", instrument))
+    assert result.excluded == memory.ledger.counts()
+    assert result.excluded  # the simulated wave has speeders and failed checks
+    assert result.imputation["values"] == memory.imputation["values"]
+    assert result.kept == len(memory.answers) == result.fit.rows
+    assert result.sample_rows < result.kept
+    batch = KModes(n_clusters=4, init=result.start.cluster_centroids_).fit(
+        memory.answers.to_numpy(), sample_weight=np.ones(len(memory.answers))
+    )
+    np.testing.assert_array_equal(result.fit.centroids, batch.cluster_centroids_)
+    assert result.fit.cost == batch.cost_
+    again = fit_wave(
+        instrument, str(tmp_path / "parts" / "*.parquet"), k=4, sample=300, client=client
+    )
+    np.testing.assert_array_equal(again.fit.centroids, result.fit.centroids)
+    lines = summary_lines(result)
+    assert "sample of 300" in lines[1] or f"sample of {result.sample_rows}" in lines[1]
+    assert f"all {result.kept:,} kept rows" in lines[2]
