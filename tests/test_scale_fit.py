@@ -134,6 +134,9 @@ def test_a_wave_in_partitions_is_cleaned_and_fitted_as_in_memory(study, tmp_path
     )
     np.testing.assert_array_equal(result.fit.centroids, batch.cluster_centroids_)
     assert result.fit.cost == batch.cost_
+    labels = labels_distributed(result.kept_rows, result.fit).compute(scheduler=client.get)
+    assert labels["respondent"].tolist() == memory.answers.index.tolist()
+    np.testing.assert_array_equal(labels["cluster"].to_numpy(), batch.labels_)
     again = fit_wave(
         instrument, str(tmp_path / "parts" / "*.parquet"), k=4, sample=300, client=client
     )

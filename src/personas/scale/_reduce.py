@@ -133,14 +133,19 @@ def new_modes(reduced: dict, n_cats: np.ndarray) -> np.ndarray:
 
 
 def assign_map(
-    frame: pd.DataFrame, items: list[str], categories: list[np.ndarray], centroids: np.ndarray
+    frame: pd.DataFrame,
+    items: list[str],
+    categories: list[np.ndarray],
+    centroids: np.ndarray,
+    keep: list[str] = (),
 ) -> pd.DataFrame:
-    """Nearest centroid (``cluster``, 0-based) and its ``distance`` for each row."""
+    """The ``keep`` columns, nearest centroid (``cluster``, 0-based) and its ``distance``."""
     enc = encode_partition(frame, items, categories)
     dist = data.distances(enc, centroids)
     labels = dist.argmin(axis=1)
     return pd.DataFrame(
         {
+            **{c: frame[c].to_numpy() for c in keep},
             "cluster": labels.astype(np.int64),
             "distance": dist[np.arange(enc.n), labels].astype(np.float64),
         },

@@ -199,10 +199,21 @@ def fit_distributed(
     )
 
 
-def labels_distributed(data, fit: DistributedFit):
-    """A lazy Dask DataFrame of ``cluster`` (0-based) and ``distance`` per row of ``data``."""
-    frame = _frame(data, fit.items)
-    meta = pd.DataFrame({"cluster": pd.Series(dtype="int64"), "distance": pd.Series(dtype="f8")})
+def labels_distributed(data, fit: DistributedFit, *, keep=("respondent", "file", "row")):
+    """A lazy Dask DataFrame of ``cluster`` (0-based) and ``distance`` per row of ``data``,
+    after the columns of ``keep`` that ``data`` has (a Dask DataFrame; the respondent keys of
+    :attr:`personas.scale.WaveFit.kept_rows`)."""
+    import dask.dataframe as dd
+
+    kept = [c for c in keep if isinstance(data, dd.DataFrame) and c in data.columns]
+    frame = data[kept + fit.items] if kept else _frame(data, fit.items)
+    meta = pd.DataFrame(
+        {
+            **{c: frame._meta[c] for c in kept},
+            "cluster": pd.Series(dtype="int64"),
+            "distance": pd.Series(dtype="f8"),
+        }
+    )
     return frame.map_partitions(
-        red.assign_map, fit.items, fit.categories, fit.centroid_codes, meta=meta
+        red.assign_map, fit.items, fit.categories, fit.centroid_codes, kept, meta=meta
     )

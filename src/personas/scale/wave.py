@@ -38,7 +38,9 @@ class WaveFit:
 
     ``start``: the in-memory ``KModes`` fitted on the sample (``sample_rows`` rows, seed
     ``random_state``); ``rows``: rows read; ``kept``; ``excluded``: excluded rows per reason;
-    ``speeder`` and ``imputation``: the dataset-wide decisions of the cleaning.
+    ``speeder`` and ``imputation``: the dataset-wide decisions of the cleaning;
+    ``kept_rows``: the kept rows as a lazy Dask DataFrame (``respondent``, ``file``, ``row``,
+    the items, filled), for :func:`personas.scale.labels_distributed`.
     """
 
     fit: DistributedFit
@@ -50,6 +52,7 @@ class WaveFit:
     excluded: dict
     speeder: dict
     imputation: dict
+    kept_rows: object = None
 
 
 def fit_wave(
@@ -95,9 +98,10 @@ def fit_wave(
     rows = int(reasons.sum())
     excluded = {str(r): int(n) for r, n in sorted(reasons.items()) if r != ""}
     kept_n = rows - sum(excluded.values())
-    kept = cleaned[cleaned["reason"] == ""][items]
+    kept_rows = cleaned[cleaned["reason"] == ""][["respondent", "file", "row", *items]]
     if fills:
-        kept = kept.fillna(fills)
+        kept_rows = kept_rows.fillna(fills)
+    kept = kept_rows[items]
     frac = min(1.0, sample / max(kept_n, 1))
     drawn = kept.sample(frac=frac, random_state=random_state) if frac < 1 else kept
     X = drawn.compute().to_numpy()
@@ -114,6 +118,7 @@ def fit_wave(
         excluded=excluded,
         speeder=speeder,
         imputation=imputation,
+        kept_rows=kept_rows,
     )
 
 
