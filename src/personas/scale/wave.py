@@ -17,7 +17,9 @@ The library half of ``personas run --engine dask`` (the CLI is not wired yet). S
    rows from the same start.
 
 Nothing is persisted on the cluster: every pass reads and cleans the files again, so the wave
-need not fit in the cluster's memory.
+need not fit in the cluster's memory. Not covered yet: survey weights (the fit is unweighted
+whatever ``data.weight_column`` says), k-means for numeric items, and choosing k (the caller
+gives ``k``; the sweep with silhouette and stability would run on the same sample).
 """
 
 from __future__ import annotations
