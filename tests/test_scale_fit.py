@@ -104,32 +104,40 @@ def test_missing_answers_are_named(client):
     assert "q2" in str(info.value) and "2 missing" in str(info.value)
 
 
-def test_a_wave_in_partitions_is_cleaned_and_fitted_as_in_memory(study, tmp_path, client):
-    """The simulated wave in 3 files: the partition-wise cleaning excludes the rows the
-    in-memory cleaning excludes (same reasons), and the fit over all kept rows from the
-    sample's centroids is the in-memory batch fit of those rows."""
-    from personas import load_instrument
-    from personas.cleaning import clean
-    from personas.io import read_responses
-    from personas.scale.wave import fit_wave, summary_lines
-
+def _wave_parts(study, tmp_path):
     wave = pd.read_csv(study / "waves" / "wave-1.csv", dtype=str, keep_default_na=False)
     wave = wave.drop_duplicates("respondent_id", keep=False).reset_index(drop=True)
     wave.to_csv(tmp_path / "whole.csv", index=False)
     (tmp_path / "parts").mkdir()
     for i, rows in enumerate(np.array_split(np.arange(len(wave)), 3)):
         wave.iloc[rows].to_parquet(tmp_path / "parts" / f"part-{i}.parquet", index=False)
+    return str(tmp_path / "parts" / "*.parquet")
+
+
+def test_a_wave_in_partitions_is_cleaned_and_fitted_as_in_memory(study, tmp_path, client):
+    """The simulated wave in 3 files: the partition-wise cleaning excludes the rows the
+    in-memory cleaning excludes (same reasons), k is chosen by the sweep on a seeded sample,
+    and the fit over all kept rows from the sample's centres is the in-memory batch fit of
+    those rows."""
+    from personas import load_instrument
+    from personas.cleaning import clean
+    from personas.io import read_responses
+    from personas.scale.wave import fit_wave, summary_lines
+
+    parts = _wave_parts(study, tmp_path)
     instrument = load_instrument(study)
-    result = fit_wave(
-        instrument, str(tmp_path / "parts" / "*.parquet"), k=4, sample=300, client=client
-    )
+    result = fit_wave(instrument, parts, k="auto", sample=400, client=client)
     memory = clean(read_responses(tmp_path / "whole.csv", instrument))
     assert result.excluded == memory.ledger.counts()
     assert result.excluded  # the simulated wave has speeders and failed checks
     assert result.imputation["values"] == memory.imputation["values"]
     assert result.kept == len(memory.answers) == result.fit.rows
-    assert result.sample_rows < result.kept
-    batch = KModes(n_clusters=4, init=result.start.cluster_centroids_).fit(
+    seg = result.segmentation
+    assert seg.selection is not None  # the sweep ran on the sample
+    assert seg.k == result.fit.centroids.shape[0]
+    assert result.sample_rows == len(seg.labels) < result.kept
+    assert set(seg.labels.index) <= set(memory.answers.index)  # the sample's kept rows
+    batch = KModes(n_clusters=seg.k, init=seg.centers[list(memory.answers.columns)]).fit(
         memory.answers.to_numpy(), sample_weight=np.ones(len(memory.answers))
     )
     np.testing.assert_array_equal(result.fit.centroids, batch.cluster_centroids_)
@@ -137,10 +145,22 @@ def test_a_wave_in_partitions_is_cleaned_and_fitted_as_in_memory(study, tmp_path
     labels = labels_distributed(result.kept_rows, result.fit).compute(scheduler=client.get)
     assert labels["respondent"].tolist() == memory.answers.index.tolist()
     np.testing.assert_array_equal(labels["cluster"].to_numpy(), batch.labels_)
-    again = fit_wave(
-        instrument, str(tmp_path / "parts" / "*.parquet"), k=4, sample=300, client=client
-    )
-    np.testing.assert_array_equal(again.fit.centroids, result.fit.centroids)
     lines = summary_lines(result)
-    assert "sample of 300" in lines[1] or f"sample of {result.sample_rows}" in lines[1]
+    assert f"sample of {result.sample_rows:,} kept rows" in lines[1]
     assert f"all {result.kept:,} kept rows" in lines[2]
+
+
+def test_the_sample_is_seeded(study, tmp_path, client):
+    from personas import load_instrument
+    from personas.scale.wave import fit_wave
+
+    parts = _wave_parts(study, tmp_path)
+    instrument = load_instrument(study)
+    runs = [
+        fit_wave(instrument, parts, k=3, sample=300, random_state=seed, client=client)
+        for seed in (7, 7, 8)
+    ]
+    assert runs[0].segmentation.labels.index.equals(runs[1].segmentation.labels.index)
+    np.testing.assert_array_equal(runs[0].fit.centroids, runs[1].fit.centroids)
+    assert not runs[0].segmentation.labels.index.equals(runs[2].segmentation.labels.index)
+    assert all(r.fit.centroids.shape[0] == 3 for r in runs)
