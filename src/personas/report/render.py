@@ -31,7 +31,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from personas._atomic import write_text_atomic
 from personas.errors import InputError, PersonasError, PersonasWarning, Problem
 from personas.report._assets import inline_script, template_text, vega_bundle
 from personas.report._build_escape import _escape_md, clean_spec, printable
@@ -146,7 +145,7 @@ def write_support_files(run_dir: str | os.PathLike[str]) -> dict[str, Path]:
         "vega": (folder / "_vega.html", vega_bundle() + "\n"),
     }
     for path, text in files.values():
-        write_text_atomic(path, text)
+        _write_atomic(path, text)
     return {key: path for key, (path, _) in files.items()}
 
 
@@ -269,6 +268,15 @@ def _check_engine(engine: str) -> str | None:
 def _temporary(folder: Path, fmt: str) -> Path:
     """A fresh hidden name in ``folder``; the file is created later with normal permissions."""
     return folder / f".index.{uuid.uuid4().hex}.{fmt}.tmp"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = _temporary(path.parent, path.suffix.lstrip("."))
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _one_line(text: str) -> str:

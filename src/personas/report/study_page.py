@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -139,8 +140,15 @@ def build_study_page(folder: str | os.PathLike) -> Path | None:
         return None
     chart = shares_over_waves_chart(_rows(runs))
     spec = clean_spec(chart.to_dict())  # no control characters: see clean_spec
-    svg_spec = {**spec, "width": 640}
+    svg_spec = {**spec, "width": 640}  # charts/ is not locked: the shared helper is safe there
     write_text_atomic(folder / "charts" / "waves.svg", vl_convert.vegalite_to_svg(svg_spec))
     block = chart_block("waves", spec, alt=alt_text(spec), caption="Segments over the waves")
     write_support_files(folder)
-    return write_text_atomic(folder / "index.qmd", _source(runs, block))
+    target = folder / "index.qmd"
+    temporary = folder / f".index.{uuid.uuid4().hex}.qmd.tmp"
+    try:
+        temporary.write_text(_source(runs, block), encoding="utf-8", newline="\n")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
