@@ -6,14 +6,11 @@ Needs the ``dask`` extra (``pip install 'personas[dask]'``: ``dask[dataframe]`` 
 
 from personas.scale.assign import PartitionedAssignment, assign_partitioned
 from personas.scale.fit import DistributedFit, fit_distributed, labels_distributed
-from personas.scale.wave import WaveFit, fit_wave
 
 __all__ = [
     "DistributedFit",
     "PartitionedAssignment",
-    "WaveFit",
     "assign_partitioned",
     "fit_distributed",
-    "fit_wave",
     "labels_distributed",
 ]
