@@ -80,8 +80,13 @@ def _read(path: str, instrument: Instrument, lenient: bool | None):
 
 
 def _write(frame: pd.DataFrame, path: Path) -> None:
-    """Write a part under a temporary name, then rename: a killed task leaves no part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a part under a temporary name, then rename: a killed task leaves no part.
+
+    Only the part's own subfolder is made, never the run's temporary folder: after a failed
+    run removed that folder, a task still running on a surviving worker fails here instead
+    of recreating it as a leftover.
+    """
+    path.parent.mkdir(exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     frame.to_parquet(partial, index=False, engine="pyarrow")
     os.replace(partial, path)
@@ -279,7 +284,7 @@ def score_file(
     ledger = _with_duplicates(cleaned.ledger.table, str(path), seen)
     if seen is None:
         keys = _distinct_keys(ledger)
-        (out / ".keys").mkdir(parents=True, exist_ok=True)
+        (out / ".keys").mkdir(exist_ok=True)  # not parents: see _write
         partial = out / ".keys" / f"{name}.partial.npy"
         np.save(partial, keys)
         os.replace(partial, out / ".keys" / f"{name}.npy")
