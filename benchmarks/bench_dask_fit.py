@@ -31,6 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bench_workers import watch_workers  # noqa: E402
+
 K, D = 5, 30
 
 _CHILD = r"""
@@ -88,20 +91,6 @@ def sample_start(paths: list[Path], sample: int, seed: int = 0) -> np.ndarray:
     return KModes(n_clusters=K, init="k-modes++", n_init=1, random_state=seed).fit(X)
 
 
-def _watch(client, peaks: dict, stop: threading.Event) -> None:
-    import psutil
-
-    pids = client.run(lambda: __import__("os").getpid())
-    procs = {addr: psutil.Process(pid) for addr, pid in pids.items()}
-    while not stop.is_set():
-        for addr, proc in procs.items():
-            try:
-                peaks[addr] = max(peaks.get(addr, 0), proc.memory_info().rss)
-            except psutil.Error:
-                pass
-        time.sleep(0.2)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -141,7 +130,7 @@ def main() -> None:
         ):
             client.run(lambda: __import__("personas.scale._reduce") and None)  # imports first
             peaks, stop = {}, threading.Event()
-            watcher = threading.Thread(target=_watch, args=(client, peaks, stop))
+            watcher = threading.Thread(target=watch_workers, args=(client, peaks, stop))
             watcher.start()
             t0 = time.perf_counter()
             fit = fit_distributed(str(folder / "*.parquet"), items, init, client=client)

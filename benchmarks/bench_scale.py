@@ -50,6 +50,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _bench_workers import watch_workers  # noqa: E402
 
 _CHILD = r"""
 import json, resource, sys, time
@@ -216,21 +217,6 @@ def _write_partitions(folder: Path, rows: int, files: int) -> list[Path]:
     return paths
 
 
-def _watch_workers(client, peaks: dict, stop: threading.Event) -> None:
-    """Sample every worker process's resident memory (RSS) until ``stop`` is set."""
-    import psutil
-
-    pids = client.run(lambda: __import__("os").getpid())
-    procs = {addr: psutil.Process(pid) for addr, pid in pids.items()}
-    while not stop.is_set():
-        for addr, proc in procs.items():
-            try:
-                peaks[addr] = max(peaks.get(addr, 0), proc.memory_info().rss)
-            except psutil.Error:
-                pass
-        time.sleep(0.2)
-
-
 def bench_dask(rows: int, files: int, workers: int, per_file: int = 250_000) -> None:
     from distributed import Client, LocalCluster
 
@@ -259,7 +245,7 @@ def bench_dask(rows: int, files: int, workers: int, per_file: int = 250_000) -> 
             Client(cluster) as client,
         ):
             peaks, stop = {}, threading.Event()
-            watcher = threading.Thread(target=_watch_workers, args=(client, peaks, stop))
+            watcher = threading.Thread(target=watch_workers, args=(client, peaks, stop))
             watcher.start()
             t0 = time.perf_counter()
             result = assign_partitioned(

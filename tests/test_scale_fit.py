@@ -102,13 +102,3 @@ def test_missing_answers_are_named(client):
         fit_distributed(dd.from_pandas(wave, npartitions=2), list(wave.columns),
                         _start(wave.fillna(1), 2, 0), client=client)  # fmt: skip
     assert "q2" in str(info.value) and "2 missing" in str(info.value)
-
-
-def _wave_parts(study, tmp_path):
-    wave = pd.read_csv(study / "waves" / "wave-1.csv", dtype=str, keep_default_na=False)
-    wave = wave.drop_duplicates("respondent_id", keep=False).reset_index(drop=True)
-    wave.to_csv(tmp_path / "whole.csv", index=False)
-    (tmp_path / "parts").mkdir()
-    for i, rows in enumerate(np.array_split(np.arange(len(wave)), 3)):
-        wave.iloc[rows].to_parquet(tmp_path / "parts" / f"part-{i}.parquet", index=False)
-    return str(tmp_path / "parts" / "*.parquet")
