@@ -32,6 +32,11 @@ __all__ = [
     "Distinctive",
     "SegmentRecord",
     "PersonaRecord",
+    "VerdictStability",
+    "Structure",
+    "Weights",
+    "Lca",
+    "LcaKModes",
     "EmbeddingInfo",
     "Model",
     "ModelSegment",
@@ -69,9 +74,7 @@ class _Record:
         problems: list[str] = []
         value = _load(cls, data, "", problems)
         if problems:
-            raise InputError(
-                [Problem(p, file=file, hint=REWRITE_HINT) for p in problems]
-            )
+            raise InputError([Problem(p, file=file, hint=REWRITE_HINT) for p in problems])
         return value
 
 
@@ -217,9 +220,13 @@ class Respondents(_Record):
     loaded: int
     kept: int
     excluded: dict[str, int] = field(default_factory=dict)
+    kept_weight: Number | None = None
+    excluded_weight: Number | None = None
     extra: dict = _extra
     absent: frozenset = _absent
-    _optional: ClassVar[frozenset[str]] = frozenset({"excluded"})
+    _optional: ClassVar[frozenset[str]] = frozenset(
+        {"excluded", "kept_weight", "excluded_weight"}
+    )  # weighted runs only: the summed weight kept and excluded
 
 
 @dataclass(frozen=True)
@@ -232,11 +239,29 @@ class SelectionRow(_Record):
     stability: Number | None = None
     min_jaccard: Number | None = None
     status: str | None = None
+    bic: Number | None = None
+    aic: Number | None = None
+    entropy: Number | None = None
+    smallest: Number | None = None
+    loglik: Number | None = None
+    n_parameters: Number | None = None
     extra: dict = _extra
     absent: frozenset = _absent
     _optional: ClassVar[frozenset[str]] = frozenset(
-        {"cost", "silhouette", "stability", "min_jaccard", "status"}
-    )
+        {
+            "cost",
+            "silhouette",
+            "stability",
+            "min_jaccard",
+            "status",
+            "bic",
+            "aic",
+            "entropy",
+            "smallest",
+            "loglik",
+            "n_parameters",
+        }
+    )  # fmt: skip - the last six: latent class runs only
 
 
 @dataclass(frozen=True)
@@ -295,12 +320,38 @@ class SegmentRecord(_Record):
     persona: str | None = None
     personas: list[str] = field(default_factory=list)
     similarity: Number | None = None
+    confident: int | None = None
     extra: dict = _extra
     absent: frozenset = _absent
     _optional: ClassVar[frozenset[str]] = frozenset(
-        {"color", "share_ci", "stability", "medoid", "tensions", "distinctive", "profile",
-         "means", "persona", "personas", "similarity"}
-    )  # fmt: skip
+        {
+            "color",
+            "share_ci",
+            "stability",
+            "medoid",
+            "tensions",
+            "distinctive",
+            "profile",
+            "means",
+            "persona",
+            "personas",
+            "similarity",
+            "confident",
+        }
+    )  # fmt: skip - confident: latent class runs only (members with posterior >= 0.8)
+
+
+@dataclass(frozen=True)
+class VerdictStability(_Record):
+    """A persona's verdict over bootstrap refits: the same verdict in ``same`` of ``refits``."""
+
+    same: int | None = None
+    refits: int | None = None
+    share: Number | None = None
+    uncertain: bool | None = None
+    extra: dict = _extra
+    absent: frozenset = _absent
+    _optional: ClassVar[frozenset[str]] = frozenset({"same", "refits", "share", "uncertain"})
 
 
 @dataclass(frozen=True)
@@ -313,10 +364,94 @@ class PersonaRecord(_Record):
     similarity: Number | None = None
     coverage: Number | None = None
     segments: list[int] = field(default_factory=list)
+    summary: str | None = None
+    merged_with: list[str] = field(default_factory=list)
+    reason: str | None = None
+    tensions: dict[str, Number] = field(default_factory=dict)
+    stability: VerdictStability | None = None
     extra: dict = _extra
     absent: frozenset = _absent
     _optional: ClassVar[frozenset[str]] = frozenset(
-        {"name", "verdict", "similarity", "coverage", "segments"}
+        {"name", "verdict", "similarity", "coverage", "segments", "summary", "merged_with",
+         "reason", "tensions", "stability"}
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Structure(_Record):
+    """The "are there segments at all" test: the gap of the chosen k against
+    column-permuted answers; ``clear`` is False for no clear segments, None when it failed."""
+
+    clear: bool | None = None
+    gap: Number | None = None
+    z: Number | None = None
+    p_value: Number | None = None
+    k: int | None = None
+    permutations: int | None = None
+    sample: int | None = None
+    statistic: str | None = None
+    reference: str | None = None
+    extra: dict = _extra
+    absent: frozenset = _absent
+    _optional: ClassVar[frozenset[str]] = frozenset(
+        {"clear", "gap", "z", "p_value", "k", "permutations", "sample", "statistic",
+         "reference"}
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Weights(_Record):
+    """A weighted run's weights: column, range, sum, Kish effective n, design effect."""
+
+    column: str | None = None
+    n: int | None = None
+    sum: Number | None = None
+    min: Number | None = None
+    max: Number | None = None
+    median: Number | None = None
+    zero: int | None = None
+    n_eff: Number | None = None
+    deff: Number | None = None
+    extreme: int | None = None
+    kept_weight: Number | None = None
+    excluded_weight: Number | None = None
+    interval: str | None = None
+    extra: dict = _extra
+    absent: frozenset = _absent
+    _optional: ClassVar[frozenset[str]] = frozenset(
+        {"column", "n", "sum", "min", "max", "median", "zero", "n_eff", "deff", "extreme",
+         "kept_weight", "excluded_weight", "interval"}
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LcaKModes(_Record):
+    """The k-modes sweep a latent class run was set beside, and their adjusted Rand index."""
+
+    k: int | None = None
+    selection: list[SelectionRow] = field(default_factory=list)
+    selection_summary: SelectionSummary | None = None
+    adjusted_rand: Number | None = None
+    extra: dict = _extra
+    absent: frozenset = _absent
+    _optional: ClassVar[frozenset[str]] = frozenset(
+        {"k", "selection", "selection_summary", "adjusted_rand"}
+    )
+
+
+@dataclass(frozen=True)
+class Lca(_Record):
+    """``lca`` of a latent class run: the confidence threshold, how many respondents meet it,
+    the StepMix version and the k-modes comparison."""
+
+    confident_threshold: Number | None = None
+    confident: int | None = None
+    stepmix: str | None = None
+    kmodes: LcaKModes | None = None
+    extra: dict = _extra
+    absent: frozenset = _absent
+    _optional: ClassVar[frozenset[str]] = frozenset(
+        {"confident_threshold", "confident", "stepmix", "kmodes"}
     )
 
 
@@ -372,11 +507,17 @@ class Summary(_Record):
     baseline: dict[str, Any] | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    structure: Structure | None = None
+    clear_segments: bool | None = None
+    unstable_segments: list[int] = field(default_factory=list)
+    weights: Weights | None = None
+    lca: Lca | None = None
     extra: dict = _extra
     absent: frozenset = _absent
     _optional: ClassVar[frozenset[str]] = frozenset(
         {"selection_summary", "new_segments", "thresholds", "questions", "cleaning", "journal",
-         "baseline", "inputs", "versions"}
+         "baseline", "inputs", "versions", "structure", "clear_segments", "unstable_segments",
+         "weights", "lca"}
     )  # fmt: skip
 
     @classmethod
