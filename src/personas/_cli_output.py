@@ -82,10 +82,8 @@ def print_ledger(ledger) -> None:
 
 def print_segments(run) -> None:
     """Segments of a saved run: id, name, share with its interval."""
-    s = run.summary
-    table = Table(
-        title=f"{s['k']} segments ({s['method']}, seed {s['seed']})", title_justify="left"
-    )
+    s = run.typed
+    table = Table(title=f"{s.k} segments ({s.method}, seed {s.seed})", title_justify="left")
     for col, justify in (
         ("#", "right"),
         ("segment", "left"),
@@ -93,12 +91,12 @@ def print_segments(run) -> None:
         ("95% interval", "right"),
     ):
         table.add_column(col, justify=justify)
-    for seg in s["segments"]:
-        lo, hi = seg["share_ci"]
+    for seg in s.segments:
+        lo, hi = seg.share_ci
         table.add_row(
-            str(seg["id"]),
-            safe(seg.get("name") or f"Segment {seg['id']}"),
-            f"{seg['share']:.0%}",
+            str(seg.id),
+            safe(seg.name or f"Segment {seg.id}"),
+            f"{seg.share:.0%}",
             f"{lo:.0%}–{hi:.0%}",
         )
     console.print(table)
@@ -107,32 +105,32 @@ def print_segments(run) -> None:
 
 def print_weights(run) -> None:
     """One line for a weighted run: that shares are weighted, the range, the effective n."""
-    w = run.summary.get("weights")
+    w = run.typed.weights
     if not w:
         return
     console.print(
-        f"Weighted by column {safe(w['column'])!r} (weights {w['min']:.3g}–{w['max']:.3g}): "
-        f"shares are weighted, intervals use the Kish effective n = {w['n_eff']:,.0f} of "
-        f"{w['n']:,}; excluded weight {w['excluded_weight']:,.4g}."
+        f"Weighted by column {safe(w.column)!r} (weights {w.min:.3g}–{w.max:.3g}): "
+        f"shares are weighted, intervals use the Kish effective n = {w.n_eff:,.0f} of "
+        f"{w.n:,}; excluded weight {w.excluded_weight:,.4g}."
     )
 
 
 def _uncertain(persona) -> str:
     """' (uncertain: 6/10 refits)' for a verdict that comes back in fewer than 70% of refits."""
-    st = persona.get("stability") or {}
-    return f" (uncertain: {st['same']}/{st['refits']} refits)" if st.get("uncertain") else ""
+    st = persona.stability
+    return f" (uncertain: {st.same}/{st.refits} refits)" if st and st.uncertain else ""
 
 
 def print_verdicts(run) -> None:
     """Hand-made personas against the data: a verdict table, then why, one line each."""
-    structure = run.summary.get("structure") or {}
-    if structure.get("clear") is False:
+    s = run.typed
+    if s.structure and s.structure.clear is False:
         console.print(
             "[bold]No clear segments[/bold]: these answers group hardly better than the same "
-            f"answers shuffled question by question (gap {structure.get('gap') or 0:.3f}); "
+            f"answers shuffled question by question (gap {s.structure.gap or 0:.3f}); "
             "no persona is confirmed and no new segment is reported."
         )
-    personas = run.summary.get("personas") or []
+    personas = s.personas
     if not personas:
         return
     table = Table(title="Hand-made personas", title_justify="left")
@@ -145,19 +143,19 @@ def print_verdicts(run) -> None:
     ):
         table.add_column(col, justify=justify)
     for p in personas:
-        segs = ", ".join(str(x) for x in p.get("segments") or []) or "–"
-        sim, cov = p.get("similarity"), p.get("coverage")
+        segs = ", ".join(str(x) for x in p.segments) or "–"
+        sim, cov = p.similarity, p.coverage
         table.add_row(
-            safe(p["name"]),
-            p["verdict"] + _uncertain(p),
+            safe(p.name),
+            p.verdict + _uncertain(p),
             segs,
             "–" if sim is None else f"{sim:.0%}",
             "–" if cov is None else f"{cov:.0%}",
         )
     console.print(table)
-    for reason in dict.fromkeys(p.get("reason") for p in personas if p.get("reason")):
+    for reason in dict.fromkeys(p.reason for p in personas if p.reason):
         console.print(f"  • {safe(reason)}")
-    new = run.summary.get("new_segments") or []
+    new = s.new_segments
     if new:
         console.print(f"New segments (no hand-made persona): {', '.join(map(str, new))}")
 
@@ -206,7 +204,7 @@ def print_wave_changes(run) -> None:
     """With a baseline: what grew, shrank, is new or is gone since then, with sizes, first."""
     from personas.report._build_waves import change_phrase, wave_changes
 
-    base = run.summary.get("baseline")
+    base = run.typed.baseline
     if not base:
         return
     changes = wave_changes(run.summary)
