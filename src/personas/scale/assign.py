@@ -231,7 +231,7 @@ def assign_partitioned(
     out = Path(out) if out is not None else run.path / "assigned" / Path(files[0]).parent.name
     instrument = _instrument_of(run)
     check_model_matches(run.model, instrument, source=str(run.path / "model.json"))
-    names = segment_names(run.summary)
+    names = segment_names(run.typed)
     with atomic_folder(out, kind="assign") as tmp, _client(scheduler, workers) as client:
         rules, speeder = _speeder_threshold(files, instrument, instrument.cleaning)
         score = partial(

@@ -27,7 +27,7 @@ def _table(run, typing: dict, answers: pd.DataFrame, weights=None):
     from personas.typing import apply_screener
 
     segments, distance = apply_screener(typing["rule"], answers)
-    names = {s["id"]: s.get("name") or f"Segment {s['id']}" for s in run.summary["segments"]}
+    names = {s.id: s.name or f"Segment {s.id}" for s in run.typed.segments}
     limit = float((typing["rule"].get("distance") or {}).get("95", np.inf))
     table = pd.DataFrame(
         {

@@ -60,7 +60,7 @@ def _instrument_of(run: Run):
     from dataclasses import replace
 
     instrument = _saved_instrument(run)
-    column = (run.summary.get("weights") or {}).get("column")
+    column = run.typed.weights.column if run.typed.weights else None
     if column and instrument.data.weight_column != column:
         instrument = replace(instrument, data=replace(instrument.data, weight_column=column))
     return instrument
@@ -140,9 +140,11 @@ def _far_limits(model: dict, segments: np.ndarray) -> np.ndarray:
     return table[np.asarray(segments, dtype=np.intp)]
 
 
-def segment_names(summary: dict) -> dict[int, str]:
-    """Segment id → its name in the run (``Segment N`` when it has none), in id order."""
-    return {s["id"]: s.get("name") or f"Segment {s['id']}" for s in summary["segments"]}
+def segment_names(summary) -> dict[int, str]:
+    """Segment id → its name in the run (``Segment N`` when it has none), in id order.
+
+    ``summary`` is the run's typed :class:`~personas.run.schema.Summary`."""
+    return {s.id: s.name or f"Segment {s.id}" for s in summary.segments}
 
 
 def score_answers(model: dict, names: dict[int, str], answers: pd.DataFrame) -> pd.DataFrame:
@@ -200,7 +202,7 @@ def assign(run: Run, clean: CleanResponses) -> Assignment:
         When the new file's questions do not match the run's model.
     """
     check_model_matches(run.model, clean.instrument, source=str(run.path / "model.json"))
-    names = segment_names(run.summary)
+    names = segment_names(run.typed)
     table = score_answers(run.model, names, clean.answers)
     shares = segment_shares(table, names, getattr(clean, "weights", None))
     return Assignment(run=run, clean=clean, table=table, shares=shares)

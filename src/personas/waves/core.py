@@ -25,15 +25,21 @@ from sklearn.metrics import adjusted_rand_score
 __all__ = ["align_segments", "share_changes", "compare_with_baseline"]
 
 
-def _means(summary: dict, items: list[str], ranges: dict[str, tuple[float, float]]):
+def _means(by_id: dict, items: list[str], ranges: dict[str, tuple[float, float]]):
+    """Each segment's item means (``{segment id: means}``) scaled to 0-1 by the item range."""
     rows = {}
-    for seg in summary["segments"]:
-        means = seg.get("means") or {}
-        rows[int(seg["id"])] = [
+    for sid, means in by_id.items():
+        means = means or {}
+        rows[int(sid)] = [
             (means.get(q, np.nan) - ranges[q][0]) / max(ranges[q][1] - ranges[q][0], 1e-12)
             for q in items
         ]
     return pd.DataFrame.from_dict(rows, orient="index", columns=items)
+
+
+def _color(seg) -> int | None:
+    """A saved segment's palette colour; ``id - 1`` for a file written before ``color``."""
+    return seg.id - 1 if "color" in seg.absent else seg.color
 
 
 def align_segments(
@@ -167,9 +173,10 @@ def compare_with_baseline(
     ranges = {
         q.id: (min(q.codes), max(q.codes)) if q.codes else (0.0, 1.0) for q in instrument.items
     }
-    new_summary = {"segments": build_summary_segments(analysis)}
-    new = _means(new_summary, items, ranges)
-    base = _means(baseline.summary, items, ranges)
+    new_segments = build_summary_segments(analysis)
+    new = _means({s["id"]: s.get("means") for s in new_segments}, items, ranges)
+    base_segments = {s.id: s for s in baseline.typed.segments}
+    base = _means({i: s.means for i, s in base_segments.items()}, items, ranges)
     _check_baseline_usable(baseline, base)
     aligned = align_segments(new, base, min_similarity=min_similarity)
     labels = analysis.segmentation.labels
@@ -180,9 +187,8 @@ def compare_with_baseline(
     base_weights = baseline.assignments.get("weight")
     counts_base, n_base = effective_counts(baseline.assignments["segment"], base_weights)
     table = share_changes(aligned, counts_new, n_new, counts_base, n_base, alpha=alpha)
-    base_segments = {int(s["id"]): s for s in baseline.summary["segments"]}
     drift = _drift(new, base, aligned, {q.id: q.text for q in instrument.items})
-    used = {s.get("color", s["id"] - 1) for s in base_segments.values()}
+    used = {_color(s) for s in base_segments.values()}
     spare = (c for c in range(64) if c not in used)
     segments = []
     for row in table.itertuples(index=False):
@@ -198,8 +204,8 @@ def compare_with_baseline(
         }
         if entry["baseline_id"] is not None:
             b = base_segments[entry["baseline_id"]]
-            entry["name"] = b.get("name")
-            entry["color"] = b.get("color", entry["baseline_id"] - 1)
+            entry["name"] = b.name
+            entry["color"] = _color(b)
         else:
             entry["color"] = next(spare)
         segments.append(entry)
