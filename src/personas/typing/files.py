@@ -45,7 +45,7 @@ def _run_instrument(run: Run):
             )
         )
     instrument = load_instrument(path)
-    column = (run.summary.get("weights") or {}).get("column")
+    column = run.typed.weights.column if run.typed.weights else None
     if column and instrument.data.weight_column != column:
         instrument = replace(instrument, data=replace(instrument.data, weight_column=column))
     return instrument
@@ -77,7 +77,7 @@ def run_wave(run: Run, *, data: str | Path | None = None):
     from personas.cleaning import clean
     from personas.io import read_responses
 
-    inputs = run.summary.get("inputs") or {}
+    inputs = run.typed.inputs
     path = Path(data) if data is not None else Path(inputs.get("file") or "")
     if not path.is_file():
         raise InputError(
@@ -88,7 +88,7 @@ def run_wave(run: Run, *, data: str | Path | None = None):
             )
         )
     instrument = _run_instrument(run)
-    rules = (run.summary.get("cleaning") or {}).get("rules") or {}
+    rules = run.typed.cleaning.get("rules") or {}
     lenient = (rules.get("invalid values") or {}).get("policy") == "missing"
     responses = read_responses(path, instrument, format=inputs.get("format"), lenient=lenient)
     if inputs.get("sha256") and responses.source.sha256 != inputs["sha256"]:
@@ -143,10 +143,10 @@ def type_run(
         random_state=random_state,
         sample_weight=weights,
     )
-    names = {int(s["id"]): s.get("name") or f"Segment {s['id']}" for s in run.summary["segments"]}
+    names = {s.id: s.name or f"Segment {s.id}" for s in run.typed.segments}
     content = {
         **screener.to_dict(),
-        "run": {"study": run.study, "wave": run.wave, "k": run.summary.get("k")},
+        "run": {"study": run.study, "wave": run.wave, "k": run.typed.k},
         "names": {str(k): v for k, v in names.items()},
     }
     text = json.dumps(_round_floats(content), indent=2, sort_keys=True, ensure_ascii=False)
