@@ -180,9 +180,11 @@ def _exact_events(state, points, to, origin, pair_c, pair_j) -> tuple[int, bool]
     return (int(hit.argmax()), True) if hit.any() else (n_moves, False)
 
 
-def _window_pass(state: _State, start: int, stop: int, dist: np.ndarray) -> tuple[int, bool]:
-    """Visit respondents ``start:stop`` in order; returns (moves, whether a centroid changed)."""
-    nearest = dist.argmin(axis=1)
+def _window_pass(
+    state: _State, start: int, stop: int, dist: np.ndarray, nearest: np.ndarray
+) -> tuple[int, bool]:
+    """Visit respondents ``start:stop`` in order, given their distances and nearest centroids
+    (both updated in place); returns (moves, whether a centroid changed)."""
     moves, changed, pos = 0, False, 0
     while pos < stop - start:
         wants = np.flatnonzero(nearest[pos:] != state.labels[start + pos : stop]) + pos
@@ -221,14 +223,19 @@ def _update_distances(state: _State, before: np.ndarray, start: int, stop: int, 
         dist[:, c] += (column == before[c, j]).astype(np.float32) - (column == state.C[c, j])
 
 
-def iterate(state: _State, dist: np.ndarray) -> int:
+def iterate(state: _State, dist: np.ndarray, nearest: np.ndarray) -> int:
     """One pass over all respondents (kmodes' ``_k_modes_iter``); ``dist`` holds the distances
-    to the centroids at the start of the pass. Returns the number of moves."""
+    to the centroids at the start of the pass and ``nearest`` their argmin. Returns the number
+    of moves."""
     moves, stale = 0, False
     for start in range(0, state.enc.n, _WINDOW):
         stop = min(state.enc.n, start + _WINDOW)
-        window = distances(state.enc, state.C, start, stop) if stale else dist[start:stop].copy()
-        n, changed = _window_pass(state, start, stop, window)
+        if stale:  # a centroid changed earlier in this pass
+            window = distances(state.enc, state.C, start, stop)
+            near = window.argmin(axis=1)
+        else:
+            window, near = dist[start:stop].copy(), nearest[start:stop].copy()
+        n, changed = _window_pass(state, start, stop, window, near)
         moves += n
         stale = stale or changed
     return moves
@@ -252,7 +259,7 @@ def run(enc: Encoded, centroids: np.ndarray, max_iter: int, rng: np.random.Rando
     itr, converged = 0, False
     while itr < max_iter and not converged:
         itr += 1
-        moves = iterate(state, dist)
+        moves = iterate(state, dist, labels)
         dist = distances(enc, state.C)
         labels, new_cost = _nearest(dist)
         converged = moves == 0 or new_cost >= cost
