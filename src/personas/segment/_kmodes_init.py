@@ -111,7 +111,7 @@ def init_plusplus(
     """
     n = enc.n
     rows = np.sort(rng.choice(n, max_rows, replace=False)) if n > max_rows else None
-    sample = enc if rows is None else _rows_of(enc, rows)
+    sample = enc if rows is None else enc.take(rows)
     size = sample.n
     picks = [int(rng.randint(size))]
     nearest = distances(sample, sample.codes[picks[0]][None].astype(np.intp))[:, 0]
@@ -125,9 +125,3 @@ def init_plusplus(
         np.minimum(nearest, step, out=nearest)
     return sample.codes[picks].astype(np.intp)
 
-
-def _rows_of(enc: Encoded, rows: np.ndarray) -> Encoded:
-    """The encoded respondents ``rows`` (their codes and, when kept, one-hot rows)."""
-    onehot = None if enc.onehot is None else enc.onehot[rows]
-    codes = enc.codes[rows]
-    return Encoded(codes, enc.n_cats, enc.offsets, enc.width, onehot, bool((codes < 0).any()))
