@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("plan",),
     ("pipeline",),
     ("_cli_output", "cli"),
+    ("__main__",),
 )
 MAX_TOP_LEVEL_MODULES = 10
 

@@ -222,3 +222,25 @@ def test_a_method_that_does_not_fit_the_items_is_a_journal_warning():
     with pytest.warns(SelectionWarning, match="works as k-modes"):
         seg = segment(clean, method="kprototypes", k=3, random_state=0, n_boot=0)
     assert any("works as k-modes" in line for line in seg.journal)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_stability_adjusted_rand_is_scikit_learns(seed):
+    """The sweep's ARI from its contingency table is exactly scikit-learn's, including the
+    degenerate cases (one cluster each, identical partitions, clusters absent on one side)."""
+    from personas.segment._stability import adjusted_rand, contingency
+
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 9))
+    n = int(rng.integers(1, 3000))
+    reference = rng.integers(0, k, n)
+    cases = [
+        rng.integers(0, k, n),
+        reference.copy(),
+        np.where(rng.random(n) < 0.2, rng.integers(0, k, n), reference),
+        np.zeros(n, dtype=int),
+        np.minimum(reference, 1),
+    ]
+    for labels in cases:
+        ours = adjusted_rand(contingency(reference, labels, k))
+        assert ours == adjusted_rand_score(reference, labels)

@@ -51,6 +51,15 @@ class Encoded:
         """Largest number of categories of any column (the width of the count arrays)."""
         return int(self.n_cats.max()) if self.d else 1
 
+    def take(self, rows: np.ndarray) -> Encoded:
+        """The encoded respondents ``rows`` (possibly repeated): a gather of the codes and of
+        the one-hot rows when they are kept, cheaper than encoding the rows again."""
+        codes = self.codes[rows]
+        if self.onehot is None:
+            return prepare(codes, self.n_cats)
+        unknown = bool((codes < 0).any()) if self.unknown else False
+        return Encoded(codes, self.n_cats, self.offsets, self.width, self.onehot[rows], unknown)
+
 
 def _code_dtype(m: int):
     return np.int8 if m <= 127 else (np.int16 if m <= 32767 else np.int32)

@@ -106,21 +106,22 @@ def init_plusplus(
     squared number of answers in which it differs from its nearest centroid so far.
 
     Draws from a seeded sample of at most ``max_rows`` respondents on large data; the loop runs
-    over the k centroids, each step one vectorised distance update.
+    over the k centroids, each step one distance product against the one-hot answers (the
+    stability refits call this hundreds of times per sweep, so it avoids a pass over the codes).
     """
     n = enc.n
-    rows = np.sort(rng.choice(n, max_rows, replace=False)) if n > max_rows else np.arange(n)
-    codes = enc.codes[rows]
-    picks = [int(rng.randint(len(rows)))]
-    nearest = (codes != codes[picks[0]]).sum(axis=1).astype(np.float64)
+    rows = np.sort(rng.choice(n, max_rows, replace=False)) if n > max_rows else None
+    sample = enc if rows is None else enc.take(rows)
+    size = sample.n
+    picks = [int(rng.randint(size))]
+    nearest = distances(sample, sample.codes[picks[0]][None].astype(np.intp))[:, 0]
+    nearest = nearest.astype(np.float64)
     for _ in range(1, k):
         weight = nearest**2
         total = weight.sum()
-        pick = (
-            int(rng.randint(len(rows)))
-            if total == 0
-            else int(rng.choice(len(rows), p=weight / total))
-        )
+        pick = int(rng.randint(size)) if total == 0 else int(rng.choice(size, p=weight / total))
         picks.append(pick)
-        nearest = np.minimum(nearest, (codes != codes[pick]).sum(axis=1))
-    return codes[picks].astype(np.intp)
+        step = distances(sample, sample.codes[pick][None].astype(np.intp))[:, 0]
+        np.minimum(nearest, step, out=nearest)
+    return sample.codes[picks].astype(np.intp)
+

@@ -180,9 +180,11 @@ def _exact_events(state, points, to, origin, pair_c, pair_j) -> tuple[int, bool]
     return (int(hit.argmax()), True) if hit.any() else (n_moves, False)
 
 
-def _window_pass(state: _State, start: int, stop: int, dist: np.ndarray) -> tuple[int, bool]:
-    """Visit respondents ``start:stop`` in order; returns (moves, whether a centroid changed)."""
-    nearest = dist.argmin(axis=1)
+def _window_pass(
+    state: _State, start: int, stop: int, dist: np.ndarray, nearest: np.ndarray
+) -> tuple[int, bool]:
+    """Visit respondents ``start:stop`` in order, given their distances and nearest centroids
+    (both updated in place); returns (moves, whether a centroid changed)."""
     moves, changed, pos = 0, False, 0
     while pos < stop - start:
         wants = np.flatnonzero(nearest[pos:] != state.labels[start + pos : stop]) + pos
@@ -221,17 +223,31 @@ def _update_distances(state: _State, before: np.ndarray, start: int, stop: int, 
         dist[:, c] += (column == before[c, j]).astype(np.float32) - (column == state.C[c, j])
 
 
-def iterate(state: _State, dist: np.ndarray) -> int:
+def iterate(state: _State, dist: np.ndarray, nearest: np.ndarray) -> int:
     """One pass over all respondents (kmodes' ``_k_modes_iter``); ``dist`` holds the distances
-    to the centroids at the start of the pass. Returns the number of moves."""
+    to the centroids at the start of the pass and ``nearest`` their argmin. Returns the number
+    of moves."""
     moves, stale = 0, False
     for start in range(0, state.enc.n, _WINDOW):
         stop = min(state.enc.n, start + _WINDOW)
-        window = distances(state.enc, state.C, start, stop) if stale else dist[start:stop].copy()
-        n, changed = _window_pass(state, start, stop, window)
+        if stale:  # a centroid changed earlier in this pass
+            window = distances(state.enc, state.C, start, stop)
+            near = window.argmin(axis=1)
+        else:
+            window, near = dist[start:stop].copy(), nearest[start:stop].copy()
+        n, changed = _window_pass(state, start, stop, window, near)
         moves += n
         stale = stale or changed
     return moves
+
+
+def _nearest(dist: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each row's nearest centroid and the summed distance to it (the cost). The distances are
+    read back through the labels: ``dist.min(axis=1)`` over a handful of columns is several
+    times slower than ``argmin`` plus a gather, and gives the same values."""
+    labels = dist.argmin(axis=1)
+    nearest = dist[np.arange(dist.shape[0]), labels]
+    return labels, float(nearest.sum(dtype=np.float64))
 
 
 def run(enc: Encoded, centroids: np.ndarray, max_iter: int, rng: np.random.RandomState):
@@ -239,15 +255,13 @@ def run(enc: Encoded, centroids: np.ndarray, max_iter: int, rng: np.random.Rando
     state = _State(enc, centroids, rng)
     initial_update(state)
     dist = distances(enc, state.C)
-    labels = dist.argmin(axis=1)
-    cost = float(dist.min(axis=1).sum(dtype=np.float64))
+    labels, cost = _nearest(dist)
     itr, converged = 0, False
     while itr < max_iter and not converged:
         itr += 1
-        moves = iterate(state, dist)
+        moves = iterate(state, dist, labels)
         dist = distances(enc, state.C)
-        labels = dist.argmin(axis=1)
-        new_cost = float(dist.min(axis=1).sum(dtype=np.float64))
+        labels, new_cost = _nearest(dist)
         converged = moves == 0 or new_cost >= cost
         cost = new_cost
     return state.C, labels, cost, itr

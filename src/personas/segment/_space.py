@@ -62,7 +62,7 @@ class Space:
         """The same space restricted to (possibly repeated) rows ``index``."""
         enc = None
         if self.enc is not None:
-            enc = _kmodes_data.prepare(self.enc.codes[index], self.enc.n_cats)
+            enc = self.enc.take(index)
         # k-modes needs only the encoded answers
         codes = np.empty((index.size, 0)) if self.method == "kmodes" else self.codes[index]
         return Space(
