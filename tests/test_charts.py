@@ -159,6 +159,40 @@ def test_stability_chart_draws_hennig_bands(summary):
     assert "Stable at k = 2, 3, 4 and 5" in spec["description"]
 
 
+def _sweep_from(summary):
+    from personas.segment import Selection
+
+    table = pd.DataFrame(summary["selection"])
+    return Selection(table, chosen=6, knee=5, best_silhouette=4)
+
+
+@pytest.mark.parametrize("build", ["elbow_chart", "silhouette_chart", "stability_chart"])
+def test_sweep_charts_draw_an_in_memory_selection_as_the_saved_rows(summary, build):
+    """A Selection (knee, chosen, best from it), its table, the typed records and the plain
+    rows of summary.json draw the same chart: no run has to be saved to draw the sweep."""
+    from personas.run.schema import SelectionRow
+
+    chart = getattr(charts, build)
+    sweep = _sweep_from(summary)
+    marks = {"knee": 5, "chosen": 6} if build == "elbow_chart" else {"chosen": 6}
+    if build == "silhouette_chart":
+        marks["best"] = 4
+    expected = _check_finished(chart(summary["selection"], **marks))
+    typed = [SelectionRow.from_json(r) for r in summary["selection"]]
+    assert _check_finished(chart(sweep)) == expected
+    assert chart(sweep.table, **marks).to_dict() == expected
+    assert chart(typed, **marks).to_dict() == expected
+    assert "The run uses k = 6." in expected["description"]
+
+
+def test_sweep_chart_marks_given_by_the_caller_win_over_the_selection(summary):
+    sweep = _sweep_from(summary)
+    spec = charts.elbow_chart(sweep, knee=None, chosen=4).to_dict()
+    assert "has no clear elbow" in spec["description"]
+    assert "The run uses k = 4." in spec["description"]
+    assert "The run uses" not in charts.elbow_chart(summary["selection"]).to_dict()["description"]
+
+
 def test_exclusions_chart_counts_every_reason(summary):
     spec = _check_finished(charts.exclusions_chart(summary))
     rows = next(_rows(spec, u) for u in _layers(spec) if _marks(u) == ["bar"])

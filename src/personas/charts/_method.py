@@ -1,5 +1,10 @@
 """Method charts: how k was chosen (elbow, silhouette, stability) and who was set aside.
 
+The k-sweep charts draw any form of the sweep: an in-memory
+:class:`~personas.segment.Selection` (``analysis.segmentation.selection``, its knee and chosen
+k included), its ``table``, a saved run's ``run.typed.selection`` records or the plain rows of
+``summary.json``. No run has to be saved to disk to draw them.
+
 Private to :mod:`personas.charts`; import the builders from there.
 """
 
@@ -11,6 +16,7 @@ import altair as alt
 import pandas as pd
 
 from personas.charts._style import INK, MUTED, RULE, finish, pct
+from personas.segment.model import Selection
 
 __all__ = [
     "elbow_chart",
@@ -31,9 +37,30 @@ _MARK = "#D55E00"
 _WIDTH, _HEIGHT = 560, 260
 
 
-def _frame(selection_rows: Sequence[Mapping], column: str) -> pd.DataFrame:
+#: A k sweep in any of the forms the charts take (see the module docstring).
+Sweep = Selection | pd.DataFrame | Sequence[Mapping] | Sequence[object]
+_FROM_SWEEP = object()  # "take it from the Selection" (None is a real value: no knee)
+
+
+def _table(selection: Sweep) -> pd.DataFrame:
+    """One row per k tried, whatever form the sweep came in."""
+    if isinstance(selection, Selection):
+        return selection.table
+    if isinstance(selection, pd.DataFrame):
+        return selection
+    return pd.DataFrame([r.to_json() if hasattr(r, "to_json") else dict(r) for r in selection])
+
+
+def _given(value, selection: Sweep, attribute: str):
+    """``value`` if the caller gave one, else the Selection's own (None for plain rows)."""
+    if value is not _FROM_SWEEP:
+        return value
+    return getattr(selection, attribute) if isinstance(selection, Selection) else None
+
+
+def _frame(selection_rows: Sweep, column: str) -> pd.DataFrame:
     """The usable rows of the k sweep for one criterion: status ok and a value present."""
-    frame = pd.DataFrame(list(selection_rows))
+    frame = _table(selection_rows)
     if frame.empty or column not in frame:
         return pd.DataFrame({"k": pd.Series(dtype=int), column: pd.Series(dtype=float)})
     if "status" in frame:
@@ -78,18 +105,33 @@ def _marker(frame: pd.DataFrame, column: str, k: int | None, label: str) -> list
     return [rule, dot, text]
 
 
-def elbow_chart(selection_rows: Sequence[Mapping], *, knee: int | None, chosen: int | None):
+def elbow_chart(selection_rows: Sweep, *, knee=_FROM_SWEEP, chosen=_FROM_SWEEP):
     """Cost over k with the elbow (knee) marked and labelled.
 
     Parameters
     ----------
-    selection_rows : list of dict
-        ``summary["selection"]``: one row per k with ``k``, ``cost`` and ``status``.
+    selection_rows : Selection, DataFrame or list of rows
+        The k sweep: ``analysis.segmentation.selection``, or one row per k with ``k``, ``cost``
+        and ``status`` (``summary["selection"]``, ``run.typed.selection``).
     knee : int or None
-        The kneedle elbow (None when the curve has none: the chart then says so).
+        The kneedle elbow (None when the curve has none: the chart then says so); default: the
+        Selection's own, None for plain rows.
     chosen : int or None
-        The k the run used; labelled too when it differs from the knee.
+        The k the run used, labelled too when it differs from the knee; default as ``knee``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from personas.charts import alt_text
+    >>> from personas.segment import Selection
+    >>> sweep = Selection(pd.DataFrame({"k": [2, 3, 4, 5], "cost": [90.0, 50.0, 40.0, 36.0],
+    ...                                 "status": "ok"}), chosen=3, knee=3)
+    >>> text = alt_text(elbow_chart(sweep))  # the knee and chosen k come from the Selection
+    >>> "bends most at k = 3" in text, "The run uses k = 3." in text
+    (True, True)
     """
+    knee = _given(knee, selection_rows, "knee")
+    chosen = _given(chosen, selection_rows, "chosen")
     frame = _frame(selection_rows, "cost")
     y = alt.Y(
         "cost:Q",
@@ -121,10 +163,15 @@ def elbow_chart(selection_rows: Sequence[Mapping], *, knee: int | None, chosen: 
     )
 
 
-def silhouette_chart(
-    selection_rows: Sequence[Mapping], *, chosen: int | None = None, best: int | None = None
-):
-    """Silhouette over k (higher = segments better separated), the chosen k marked."""
+def silhouette_chart(selection_rows: Sweep, *, chosen=_FROM_SWEEP, best=_FROM_SWEEP):
+    """Silhouette over k (higher = segments better separated), the chosen k marked.
+
+    ``selection_rows`` as for :func:`elbow_chart`; ``chosen`` and ``best`` default to the
+    Selection's ``chosen`` and ``best_silhouette`` (for plain rows: none marked, and the best
+    is found in the rows).
+    """
+    chosen = _given(chosen, selection_rows, "chosen")
+    best = _given(best, selection_rows, "best_silhouette")
     frame = _frame(selection_rows, "silhouette")
     if best is None and not frame.empty:
         best = int(frame.loc[frame["silhouette"].idxmax(), "k"])
@@ -180,17 +227,19 @@ def _bands(stable: float, doubtful: float) -> alt.LayerChart:
 
 
 def stability_chart(
-    selection_rows: Sequence[Mapping],
+    selection_rows: Sweep,
     *,
-    chosen: int | None = None,
+    chosen=_FROM_SWEEP,
     stable: float = HENNIG_STABLE,
     doubtful: float = HENNIG_DOUBTFUL,
 ):
     """Stability (mean adjusted Rand index of refits) by k, with Hennig's bands shaded.
 
     The bands mark ``stable`` (above 0.75), ``doubtful`` (0.6–0.75) and unstable (below 0.6),
-    the thresholds Hennig (2007) gives for bootstrap cluster stability.
+    the thresholds Hennig (2007) gives for bootstrap cluster stability. ``selection_rows`` as
+    for :func:`elbow_chart`; ``chosen`` defaults to the Selection's.
     """
+    chosen = _given(chosen, selection_rows, "chosen")
     frame = _frame(selection_rows, "stability")
     y = alt.Y(
         "stability:Q",
