@@ -82,14 +82,22 @@ def _frame(data, items):
         files = list(map(str, data)) if isinstance(data, list | tuple) else _files(data)
         data = dd.read_parquet(files, split_row_groups=False)
     problems = [
-        Problem(f"no column {item!r} in the data", column=item, code="missing-item",
-                hint=f"the data has {', '.join(map(str, data.columns))}")  # fmt: skip
+        Problem(
+            f"no column {item!r} in the data",
+            column=item,
+            code="missing-item",
+            hint=f"the data has {', '.join(map(str, data.columns))}",
+        )
         for item in items
         if item not in data.columns
     ]
     problems += [
-        Problem(f"item {item!r} is not numeric ({data._meta[item].dtype})", column=item,
-                code="not-numeric", hint="k-means needs numbers; recode the answers first")  # fmt: skip
+        Problem(
+            f"item {item!r} is not numeric ({data._meta[item].dtype})",
+            column=item,
+            code="not-numeric",
+            hint="k-means needs numbers; recode the answers first",
+        )
         for item in items
         if item in data.columns
         and not (
@@ -105,9 +113,13 @@ def _options(items, k, init, max_iter, tol) -> tuple[np.ndarray | None, list[Pro
     if not items:
         problems.append(Problem("no items to cluster", hint="give one column name or more"))
     if not isinstance(k, int | np.integer) or k < 1:
-        problems.append(Problem(f"The 'k' option must be a whole number of at least 1. Got {k!r} instead."))  # fmt: skip
+        problems.append(
+            Problem(f"The 'k' option must be a whole number of at least 1. Got {k!r} instead.")
+        )
     if not isinstance(max_iter, int | np.integer) or max_iter < 1:
-        problems.append(Problem(f"The 'max_iter' option must be at least 1. Got {max_iter!r} instead."))  # fmt: skip
+        problems.append(
+            Problem(f"The 'max_iter' option must be at least 1. Got {max_iter!r} instead.")
+        )
     if not np.isfinite(tol) or tol < 0:
         problems.append(Problem(f"The 'tol' option must be 0 or more. Got {tol!r} instead."))
     try:
@@ -115,7 +127,8 @@ def _options(items, k, init, max_iter, tol) -> tuple[np.ndarray | None, list[Pro
     except (TypeError, ValueError):
         return None, [*problems, Problem("init must be numbers", value=init)]
     if start.ndim != 2 or start.shape != (k, len(items)):
-        problems.append(Problem(f"init must have shape ({k}, {len(items)}) (k x items); got {start.shape}"))  # fmt: skip
+        shape = f"({k}, {len(items)})"
+        problems.append(Problem(f"init must have shape {shape} (k x items); got {start.shape}"))
     elif not np.isfinite(start).all():
         problems.append(Problem("init holds a missing or infinite value"))
     return start, problems
@@ -127,16 +140,22 @@ def _moments(client, parts, items, k) -> dict:
     step = dask.delayed(red.moments_map, pure=True)
     stats = red.moments_reduce(_compute(client, [step(p, items) for p in parts]))
     problems = [
-        Problem(f"{n} {what} cells in item {item!r}", column=item,
-                hint="clean and impute before the fit")  # fmt: skip
+        Problem(
+            f"{n} {what} cells in item {item!r}",
+            column=item,
+            hint="clean and impute before the fit",
+        )
         for what, key in (("missing", "missing"), ("infinite", "infinite"))
         for item, n in zip(items, np.atleast_1d(stats[key]), strict=False)
         if n
     ]
     if stats["rows"] < k:
         problems.append(
-            Problem(f"k={k} clusters but the data has only {stats['rows']} rows",
-                    code="too-few-rows", hint="choose a smaller k")  # fmt: skip
+            Problem(
+                f"k={k} clusters but the data has only {stats['rows']} rows",
+                code="too-few-rows",
+                hint="choose a smaller k",
+            )
         )
     if problems:
         raise InputError(*problems)
@@ -194,7 +213,7 @@ def fit_kmeans_distributed(
     >>> X = np.vstack([rng.normal(c, 0.3, (100, 2)) for c in (0.0, 5.0)])
     >>> frame = dd.from_pandas(pd.DataFrame(X, columns=["a", "b"]), npartitions=3)
     >>> fit = fit_kmeans_distributed(frame, ["a", "b"], k=2, init=X[[0, 150]])
-    >>> np.round(fit.centroids).tolist(), fit.converged
+    >>> np.abs(np.round(fit.centroids)).tolist(), fit.converged
     ([[0.0, 0.0], [5.0, 5.0]], 'strict')
     """
     items = list(items)
@@ -207,19 +226,36 @@ def fit_kmeans_distributed(
     stats = _moments(client, parts, items, k)
     mean = stats["mean"]
     scaled = float(np.mean(stats["var"]) * tol) if tol else 0.0
-    passes = [{"pass": 0, "seconds": time.perf_counter() - clock, "inertia": None,
-               "moved": None, "shift": None, "relocated": None}]  # fmt: skip
+    passes = [
+        {
+            "pass": 0,
+            "seconds": time.perf_counter() - clock,
+            "inertia": None,
+            "moved": None,
+            "shift": None,
+            "relocated": None,
+        }
+    ]
 
     def timed(centers, previous, against=None):
         clock = time.perf_counter()
         out = _pass(client, parts, items, mean, centers, previous, against)
-        passes.append({"pass": len(passes), "seconds": time.perf_counter() - clock,
-                       "inertia": out["inertia"], "moved": None if previous is None
-                       else out["moved"], "shift": None, "relocated": None})  # fmt: skip
+        passes.append(
+            {
+                "pass": len(passes),
+                "seconds": time.perf_counter() - clock,
+                "inertia": out["inertia"],
+                "moved": None if previous is None else out["moved"],
+                "shift": None,
+                "relocated": None,
+            }
+        )
         return out
 
     centers, previous, converged = start - mean, None, "max_iter"
-    for i in range(max_iter):
+    n_iter = 0
+    while n_iter < max_iter:
+        n_iter += 1
         out = timed(centers, previous)
         new, passes[-1]["relocated"] = red.new_centers(out)
         if previous is not None and out["moved"] == 0:
@@ -231,7 +267,6 @@ def fit_kmeans_distributed(
         if shift <= scaled:
             converged = "tol"
             break
-    n_iter = i + 1
     if converged == "strict":
         labelled = previous  # the labels of the last assignment, as scikit-learn keeps them
         if not np.array_equal(centers, previous):
