@@ -132,8 +132,8 @@ def main() -> None:
         print(f"dask fit, {args.workers} workers: {total:.1f} s, {len(fit.passes)} passes "
               f"({fit.n_iter} iterations, {fit.converged})")  # fmt: skip
         for p in fit.passes:
-            done = f"inertia {p['inertia']:,.0f} moved {p['moved']}"
-            what = "moments" if p["pass"] == 0 else done
+            what = "moments" if p["pass"] == 0 else f"inertia {p['inertia']:,.0f}"
+            what += f" moved {p['moved']}" if p["moved"] is not None else ""
             print(f"  pass {p['pass']}: {p['seconds']:.2f} s  {what}")
         per_pass = float(np.median([p["seconds"] for p in fit.passes[1:]]))
         print(f"  median pass {per_pass:.2f} s = {args.rows / per_pass:,.0f} rows/s")
