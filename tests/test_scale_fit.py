@@ -98,7 +98,9 @@ def test_an_emptied_cluster_is_refilled_as_in_memory(client):
 def test_missing_answers_are_named(client):
     wave = _wave(300, 4)
     wave.loc[[5, 17], "q2"] = np.nan
+    wave.loc[[8], "q4"] = np.nan
     with pytest.raises(InputError) as info:
         fit_distributed(dd.from_pandas(wave, npartitions=2), list(wave.columns),
                         _start(wave.fillna(1), 2, 0), client=client)  # fmt: skip
-    assert "q2" in str(info.value) and "2 missing" in str(info.value)
+    assert "2 missing answers in item 'q2'" in str(info.value)
+    assert "1 missing answers in item 'q4'" in str(info.value)  # every item at once

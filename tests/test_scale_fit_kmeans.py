@@ -148,6 +148,19 @@ def test_bad_input_names_each_problem(tmp_path):
         fit_kmeans_distributed(dd.from_pandas(holes, npartitions=2), ITEMS, k=2,
                                init=np.zeros((2, 6)))  # fmt: skip
     assert "2 missing cells in item 'x2'" in str(info.value)
+    nullable = wave.round().astype("Int64")
+    nullable.loc[[4], "x5"] = pd.NA
+    nullable.loc[[7], "x0"] = pd.NA
+    with pytest.raises(InputError) as info:
+        fit_kmeans_distributed(dd.from_pandas(nullable, npartitions=2), ITEMS, k=2,
+                               init=np.zeros((2, 6)))  # fmt: skip
+    assert "1 missing cells in item 'x5'" in str(info.value)
+    assert "1 missing cells in item 'x0'" in str(info.value)  # every problem at once
+    infinite = wave.copy()
+    infinite.loc[[1], "x3"] = np.inf
+    with pytest.raises(InputError, match="1 infinite cells in item 'x3'"):
+        fit_kmeans_distributed(dd.from_pandas(infinite, npartitions=2), ITEMS, k=2,
+                               init=np.zeros((2, 6)))  # fmt: skip
     text = wave.assign(x1=wave["x1"].astype(str))
     with pytest.raises(InputError, match="'x1' is not numeric"):
         fit_kmeans_distributed(dd.from_pandas(text, npartitions=2), ITEMS, k=2,

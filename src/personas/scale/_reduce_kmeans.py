@@ -30,7 +30,7 @@ __all__ = [
 
 
 def _values(frame: pd.DataFrame, items: list[str], mean: np.ndarray | None = None) -> np.ndarray:
-    X = np.ascontiguousarray(frame[items].to_numpy(dtype=np.float64))
+    X = np.ascontiguousarray(frame[items].to_numpy(dtype=np.float64, na_value=np.nan))
     if mean is not None:
         X -= mean
     return X
@@ -42,8 +42,9 @@ def moments_map(frame: pd.DataFrame, items: list[str]) -> dict:
     X = _values(frame, items)
     n = X.shape[0]
     finite = np.isfinite(X)
-    mean = X.mean(axis=0) if n else np.zeros(len(items))
-    m2 = ((X - mean) ** 2).sum(axis=0) if n else np.zeros(len(items))
+    with np.errstate(invalid="ignore"):  # a non-finite cell stops the fit: its moments unused
+        mean = X.mean(axis=0) if n else np.zeros(len(items))
+        m2 = ((X - mean) ** 2).sum(axis=0) if n else np.zeros(len(items))
     return {
         "rows": n,
         "missing": np.isnan(X).sum(axis=0),
@@ -63,9 +64,10 @@ def moments_reduce(parts: list[dict]) -> dict:
             n, mean, m2 = p["rows"], p["mean"].copy(), p["m2"].copy()
             continue
         total = n + p["rows"]
-        delta = p["mean"] - mean
-        mean = mean + delta * (p["rows"] / total)
-        m2 = m2 + p["m2"] + delta**2 * (n * p["rows"] / total)
+        with np.errstate(invalid="ignore"):
+            delta = p["mean"] - mean
+            mean = mean + delta * (p["rows"] / total)
+            m2 = m2 + p["m2"] + delta**2 * (n * p["rows"] / total)
         n = total
     return {
         "rows": n,

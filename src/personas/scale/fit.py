@@ -105,7 +105,7 @@ def _encoding(client, parts, items):
         if n
     ]
     if gaps:
-        raise InputError(*gaps)
+        raise InputError(gaps)
     return categories, rows
 
 

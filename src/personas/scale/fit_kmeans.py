@@ -158,7 +158,7 @@ def _moments(client, parts, items, k) -> dict:
             )
         )
     if problems:
-        raise InputError(*problems)
+        raise InputError(problems)
     return stats
 
 
@@ -220,7 +220,7 @@ def fit_kmeans_distributed(
     frame, problems = _frame(data, items)
     start, more = _options(items, k, init, max_iter, tol)
     if problems or more:
-        raise InputError(*problems, *more)
+        raise InputError([*problems, *more])
     parts = frame[items].to_delayed()
     clock = time.perf_counter()
     stats = _moments(client, parts, items, k)
@@ -304,7 +304,7 @@ def labels_kmeans_distributed(data, fit: DistributedKMeans, *, keep=("respondent
 
     frame, problems = _frame(data, fit.items)
     if problems:
-        raise InputError(*problems)
+        raise InputError(problems)
     kept = [c for c in keep if isinstance(data, dd.DataFrame) and c in data.columns]
     frame = frame[kept + fit.items]
     meta = pd.DataFrame(
