@@ -11,7 +11,10 @@ the summed squared centre shift is at most ``tol`` times the mean per-item varia
 ("tol"), else after ``max_iter`` iterations; without strict convergence the labels and inertia
 are taken once more against the final centres. From the same ``C0`` the labels and the number
 of iterations are identical and the centroids and inertia agree to rounding (float sums over
-partitions add in a different order: ~1e-15 relative, well inside 1e-8).
+partitions add in a different order: ~1e-15 relative, well inside 1e-8). One exception, in
+degenerate data only: with more clusters than distinct rows, which rows count as "farthest"
+from centres they sit on can hang on distances of rounding size, and the two fits may then
+refill an emptied cluster from different (equally far) rows.
 
 A pass costs one read of every partition: nothing is kept in cluster memory, so the dataset
 need not fit anywhere; each partition must fit in one worker (about 6 times its float64 size
@@ -170,6 +173,28 @@ def _pass(client, parts, items, mean, centers, previous, against=None) -> dict:
     return red.pass_reduce(_compute(client, tasks))
 
 
+def _lloyd(timed, passes, start, max_iter, scaled):
+    """Lloyd iterations from the centred ``start``, stopping as ``_kmeans_single_lloyd``:
+    the final centres, the centres of the last assignment, how it stopped, the iterations and
+    the last pass's reduced statistics (``passes``: the records, each pass's shift added)."""
+    centers, previous, converged = start, None, "max_iter"
+    n_iter = 0
+    while n_iter < max_iter:
+        n_iter += 1
+        out = timed(centers, previous)
+        new, passes[-1]["relocated"] = red.new_centers(out)
+        if previous is not None and out["moved"] == 0:
+            previous, centers, converged = centers, new, "strict"
+            break
+        shift = float((np.sqrt(((new - centers) ** 2).sum(axis=1)) ** 2).sum())
+        passes[-1]["shift"] = shift
+        previous, centers = centers, new
+        if shift <= scaled:
+            converged = "tol"
+            break
+    return centers, previous, converged, n_iter, out
+
+
 def fit_kmeans_distributed(
     data, items: list[str], *, k: int, init, client=None, max_iter: int = 300, tol: float = 1e-4
 ) -> DistributedKMeans:
@@ -252,21 +277,9 @@ def fit_kmeans_distributed(
         )
         return out
 
-    centers, previous, converged = start - mean, None, "max_iter"
-    n_iter = 0
-    while n_iter < max_iter:
-        n_iter += 1
-        out = timed(centers, previous)
-        new, passes[-1]["relocated"] = red.new_centers(out)
-        if previous is not None and out["moved"] == 0:
-            previous, centers, converged = centers, new, "strict"
-            break
-        shift = float((np.sqrt(((new - centers) ** 2).sum(axis=1)) ** 2).sum())
-        passes[-1]["shift"] = shift
-        previous, centers = centers, new
-        if shift <= scaled:
-            converged = "tol"
-            break
+    centers, previous, converged, n_iter, out = _lloyd(
+        timed, passes, start - mean, max_iter, scaled
+    )
     if converged == "strict":
         labelled = previous  # the labels of the last assignment, as scikit-learn keeps them
         if not np.array_equal(centers, previous):
