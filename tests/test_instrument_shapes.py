@@ -88,7 +88,13 @@ def _run(folder: Path, wave: Path, out: Path, *, html: bool = False):
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         instrument = load_instrument(folder)
-        analysis = analyze(instrument, read_responses(wave, instrument), wave="wave-1", embedding=False, random_state=0)
+        analysis = analyze(
+            instrument,
+            read_responses(wave, instrument),
+            wave="wave-1",
+            embedding=False,
+            random_state=0,
+        )
         run = save_run(analysis, out, write_extra=report)
     return run, [str(w.message) for w in seen]
 

@@ -174,8 +174,8 @@ def test_number_items_and_bad_weights_are_refused_with_every_problem():
 @pytest.fixture(scope="module")
 def lca_run(tmp_path_factory, jobsite_wave):
     from personas.instrument import load_instrument
-    from personas.run.analysis import analyze, save_run
     from personas.io import read_responses
+    from personas.run.analysis import analyze, save_run
 
     root = tmp_path_factory.mktemp("lca-run")
     study = copy_study(root)

@@ -50,7 +50,13 @@ def run_example(name: str, tmp: Path) -> dict:
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         instrument = load_instrument(EXAMPLES / name)
-        analysis = analyze(instrument, read_responses(wave, instrument), wave="wave-1", embedding=False, random_state=0)
+        analysis = analyze(
+            instrument,
+            read_responses(wave, instrument),
+            wave="wave-1",
+            embedding=False,
+            random_state=0,
+        )
         run = save_run(analysis, tmp / "run", write_extra=_report)
     summary = json.loads((run.path / "summary.json").read_text(encoding="utf-8"))
     return {
