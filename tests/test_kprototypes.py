@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-from personas.segment import _kmodes_data
+from _factories import boolean_instrument, clean_from, planted
+from personas.segment import _kmodes_data, segment
 from personas.segment._kprototypes import _seed, kprototypes, mixed_cost
+from test_segment import _mixed
 
 
 def _planted(shares, *, n=1000, d_num=6, d_cat=6, seed=0):
@@ -71,3 +73,14 @@ def test_fit_recovers_planted_groups_and_reports_its_cost(weights):
     assert (contingency.max(axis=1) / contingency.sum(axis=1) > 0.95).all()
     recomputed = mixed_cost(num, enc, centres_num, centres_cat, 1.0).min(axis=1).sum()
     assert cost == pytest.approx(recomputed)
+
+
+def test_the_fit_on_all_respondents_restarts_k_prototypes_four_times_as_often():
+    mixed = segment(_mixed()[0], method="kprototypes", k=3, n_boot=0, n_init=3)
+    assert "best of 3 restarts per fit (12 for the fit on all respondents)" in "\n".join(
+        mixed.journal
+    )
+    answers, _ = planted(300, 12, 2, noise=0.1, random_state=0)
+    boolean = segment(clean_from(boolean_instrument(12), answers), method="kmodes", k=2, n_boot=0)
+    line = next(x for x in boolean.journal if "restarts per fit" in x)
+    assert "best of 4 restarts per fit;" in line
