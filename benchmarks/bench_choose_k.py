@@ -13,7 +13,8 @@ the folder are skipped), and aggregated later (``--aggregate`` prints the tables
 without fitting anything). ``--only`` picks sections: ``recovery`` (the grid), ``nulls``,
 ``diffuse``. Grids (``--grid``): ``quick``, ``medium``, ``issue`` (k 2, 3, 4, 6, 8 x equal or
 8% shares x noise 10%, 20% x boolean, likert, mixed at n = 800, about 20 CPU-minutes with 20
-seeds), ``kmeans01`` (its boolean cells with k-means on 0/1), ``extremes`` (a 6% segment at
+seeds), ``mixed8`` (k-prototypes at k = 4 and 8), ``kmeans01`` (its boolean cells with k-means on
+0/1), ``extremes`` (a 6% segment at
 noise 5% and 25%),
 ``large`` (n = 5,000 and 20,000) and ``full`` (the issue's whole grid, hours).
 
@@ -347,6 +348,9 @@ GRIDS = {
     "issue": [  # the grid of the README's table: <= 60 CPU-minutes on the 2-core machine
         (["boolean", "likert", "mixed"], ["auto"], [800], [2, 3, 4, 6, 8], ["equal", "small8"],
          [0.1, 0.2]),
+    ],
+    "mixed8": [  # k-prototypes at k = 4 and 8: where its seeding decides recovery
+        (["mixed"], ["auto"], [800], [4, 8], ["equal", "small8"], [0.1, 0.2]),
     ],
     "kmeans01": [  # the boolean cells of "issue" with k-means on 0/1 answers (method choice)
         (["boolean"], ["kmeans"], [800], [2, 3, 4, 6, 8], ["equal", "small8"], [0.1, 0.2]),

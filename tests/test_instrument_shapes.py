@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from personas import load_instrument
+from personas import load_instrument, read_responses
 from personas.errors import DataWarning
 from personas.pipeline.study import simulate_study
 from personas.report.build import build_report
@@ -88,7 +88,13 @@ def _run(folder: Path, wave: Path, out: Path, *, html: bool = False):
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         instrument = load_instrument(folder)
-        analysis = analyze(instrument, wave, wave="wave-1", embedding=False, random_state=0)
+        analysis = analyze(
+            instrument,
+            read_responses(wave, instrument),
+            wave="wave-1",
+            embedding=False,
+            random_state=0,
+        )
         run = save_run(analysis, out, write_extra=report)
     return run, [str(w.message) for w in seen]
 

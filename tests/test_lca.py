@@ -174,14 +174,16 @@ def test_number_items_and_bad_weights_are_refused_with_every_problem():
 @pytest.fixture(scope="module")
 def lca_run(tmp_path_factory, jobsite_wave):
     from personas.instrument import load_instrument
+    from personas.io import read_responses
     from personas.run.analysis import analyze, save_run
 
     root = tmp_path_factory.mktemp("lca-run")
     study = copy_study(root)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        analysis = analyze(load_instrument(study), jobsite_wave, method="lca", k=range(3, 8),
-                           embedding=False)  # fmt: skip
+        instrument = load_instrument(study)
+        answers = read_responses(jobsite_wave, instrument)
+        analysis = analyze(instrument, answers, method="lca", k=range(3, 8), embedding=False)
     return save_run(analysis, root / "run"), analysis
 
 

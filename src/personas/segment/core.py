@@ -13,7 +13,7 @@ from personas.cleaning.model import CleanResponses
 from personas.errors import InputError, Problem, SelectionWarning
 from personas.segment import _kmodes_data, _reasons
 from personas.segment._apply import assign_codes, build_model, distance_percentiles
-from personas.segment._fit import Fit, FitFailed
+from personas.segment._fit import Fit, FitFailed, full_fit_restarts
 from personas.segment._method_choice import method_choice
 from personas.segment._space import Space, build_space, check_options
 from personas.segment.model import Segmentation
@@ -73,7 +73,8 @@ def segment(
     n_boot : int
         Bootstrap refits per k for stability (0 skips stability).
     n_init : int
-        Restarts per fit (the lowest-cost run wins).
+        Restarts per fit (the lowest-cost run wins); k-prototypes makes 4x as many for its fit
+        on all respondents, where its batch iterations often stop in a local minimum.
     boot_size : int
         Respondents per bootstrap resample (``min(n, boot_size)``, drawn with replacement).
     n_jobs : int
@@ -386,8 +387,10 @@ def _journal(space: Space, method: str, selection) -> list[str]:
         )
     if selection.structure:
         lines.append(f"structure: {_reasons.structure_phrase(selection.structure)}")
+    restarts = full_fit_restarts(space.method, p["n_init"])
+    refits = "" if restarts == p["n_init"] else f" ({restarts} for the fit on all respondents)"
     lines.append(
-        f"seed {p['random_state']}; best of {p['n_init']} restarts per fit; segments numbered by "
-        "size, largest first"
+        f"seed {p['random_state']}; best of {p['n_init']} restarts per fit{refits}; segments "
+        "numbered by size, largest first"
     )
     return lines
