@@ -157,7 +157,7 @@ def run_partitioned(
     out.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     try:
-        sample = draw_sample(files, seed=random_state)
+        sample = draw_sample(files, n=SAMPLE_ROWS, seed=random_state)
         sample_path = build / f"{wave}.parquet"
         sample.to_parquet(sample_path, index=False)
         staged = build / "run"
@@ -167,7 +167,7 @@ def run_partitioned(
         )  # fmt: skip
         assigned = staged / "assigned" / "all"
         scored = assign_partitioned(
-            staged, files, out=assigned, scheduler=scheduler, workers=workers, lenient=lenient
+            staged, data, out=assigned, scheduler=scheduler, workers=workers, lenient=lenient
         )
         refit = None
         if run.model.get("method") == "kmodes":
@@ -176,7 +176,7 @@ def run_partitioned(
             if refit["moved"]:
                 model_run = _refit_model_run(build, staged, refit["centers"])
                 scored = assign_partitioned(
-                    model_run, files, out=assigned, scheduler=scheduler, workers=workers,
+                    model_run, data, out=assigned, scheduler=scheduler, workers=workers,
                     lenient=lenient,
                 )  # fmt: skip
                 write_json(staged / "model-refit.json", {"centers": refit["centers"].tolist()})
