@@ -153,3 +153,33 @@ def test_a_failed_refit_leaves_no_run_folder(study, parts, tmp_path, cluster, mo
     assert result.exit_code != 0
     assert not out.exists()
     assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.slow
+def test_moved_centroids_relabel_every_row(study, parts, tmp_path, cluster, monkeypatch):
+    """Refit centroids that moved (here: two swapped) label the rows again with them."""
+    folder, rows = parts
+    plain = tmp_path / "plain"
+    assert _run(cluster, folder, plain, "--no-report").exit_code == 0
+    real = partitioned._refit
+
+    def swapped(*args, **kwargs):
+        found = real(*args, **kwargs)
+        found["centers"] = found["centers"][[1, 0, 2]]
+        return found | {"moved": True}
+
+    monkeypatch.setattr(partitioned, "_refit", swapped)
+    moved = tmp_path / "moved"
+    result = _run(cluster, folder, moved, "--no-report")
+    assert result.exit_code == 0, result.output
+    engine = json.loads((moved / "engine.json").read_text())
+    assert engine["refit"]["relabelled"] is True and engine["rows"] == rows
+    refit = json.loads((moved / "model-refit.json").read_text())["centers"]
+    model = json.loads((moved / "model.json").read_text())["centers"]
+    assert refit == [model[1], model[0], model[2]]
+    order = ["file", "row"]
+    a = pd.read_parquet(plain / "assigned" / "all" / "assignments").sort_values(order)
+    b = pd.read_parquet(moved / "assigned" / "all" / "assignments").sort_values(order)
+    assert len(a) == len(b) == engine["assigned"]
+    swap = {1: 2, 2: 1, 3: 3}
+    assert b["segment"].tolist() == [swap[s] for s in a["segment"]]

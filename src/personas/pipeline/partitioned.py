@@ -71,20 +71,28 @@ def wave_of(data: Path, wave: str) -> str:
     return path.parent.name if any(c in path.name for c in "*?[") else wave
 
 
-def _complete_answers(path: str, *, instrument, items, lenient) -> pd.DataFrame:
-    """The kept rows of one file with every item answered: the rows the refit clusters."""
+def _complete_answers(path: str, *, instrument, items, lenient, fills, speeder) -> pd.DataFrame:
+    """The kept rows of one file, filled as ``assign`` filled them: the rows the refit clusters.
+
+    The speeder threshold and the fill values are the dataset-wide ones of the scoring pass
+    (``assign-summary.json``), so the refit sees the rows that were assigned (ids repeated
+    across files are the one gap: each file keeps its own first copy).
+    """
     from dataclasses import replace
 
     from personas.cleaning import clean
     from personas.scale._partition import _read
 
     rules = replace(instrument.cleaning, impute="none")
+    if speeder is not None:
+        rules = replace(rules, min_duration_seconds=speeder)
     cleaned = clean(_read(path, instrument, lenient), rules=rules)
-    return cleaned.answers[items].dropna().astype("f8").reset_index(drop=True)
+    answers = cleaned.answers[items].astype("f8").fillna(fills)
+    return answers.dropna().reset_index(drop=True)
 
 
-def _refit(files, run: Run, *, lenient, client) -> dict:
-    """Batch k-modes on all kept complete rows, from the sample's centroids."""
+def _refit(files, run: Run, *, summary: dict, lenient, client) -> dict:
+    """Batch k-modes on all kept rows (filled), from the sample's centroids."""
     import dask
     import dask.dataframe as dd
 
@@ -93,8 +101,16 @@ def _refit(files, run: Run, *, lenient, client) -> dict:
 
     instrument = _instrument_of(run)
     items = list(run.model["items"])
+    cleaning = summary["cleaning"]
     read = dask.delayed(_complete_answers)
-    tasks = [read(f, instrument=instrument, items=items, lenient=lenient) for f in files]
+    options = {
+        "instrument": instrument,
+        "items": items,
+        "lenient": lenient,
+        "fills": {q: float(v) for q, v in cleaning["imputation"].get("values", {}).items()},
+        "speeder": cleaning["speeder"]["threshold_seconds"],
+    }
+    tasks = [read(f, **options) for f in files]
     meta = pd.DataFrame({q: pd.Series(dtype="f8") for q in items})
     frame = dd.from_delayed(tasks, meta=meta, verify_meta=False)
     start = np.asarray(run.model["centers"], dtype=np.float64)
@@ -172,7 +188,7 @@ def run_partitioned(
         refit = None
         if run.model.get("method") == "kmodes":
             with _client(scheduler, workers) as client:
-                refit = _refit(files, run, lenient=lenient, client=client)
+                refit = _refit(files, run, summary=scored.summary, lenient=lenient, client=client)
             if refit["moved"]:
                 model_run = _refit_model_run(build, staged, refit["centers"])
                 scored = assign_partitioned(
