@@ -7,6 +7,7 @@ cut to 300 rows so that the full data (the simulated wave in 3 Parquet files) is
 from __future__ import annotations
 
 import json
+import sys
 
 import pandas as pd
 import pytest
@@ -183,3 +184,20 @@ def test_moved_centroids_relabel_every_row(study, parts, tmp_path, cluster, monk
     assert len(a) == len(b) == engine["assigned"]
     swap = {1: 2, 2: 1, 3: 3}
     assert b["segment"].tolist() == [swap[s] for s in a["segment"]]
+
+
+def test_a_csv_wave_is_refused(study, tmp_path):
+    result = CliRunner().invoke(
+        main, ["run", "jobsite", "--wave", "wave-1", "--engine", "dask", "--out", "x"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "Parquet files only" in result.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_without_dask_the_hint_says_what_to_install(study, parts, tmp_path, monkeypatch):
+    folder, _ = parts
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed: ImportError
+    result = CliRunner().invoke(main, ["run", "jobsite", "--data", str(folder), "--engine", "dask"])
+    assert result.exit_code == 2, result.output
+    assert "pip install 'personas[dask]'" in result.output

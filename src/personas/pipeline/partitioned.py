@@ -170,6 +170,15 @@ def run_partitioned(
     out = Path(out)
     check_out_folder(out, kind="run")
     files = _files(data)
+    others = [f for f in files if not f.endswith(".parquet")]
+    if others:
+        raise InputError(
+            Problem(
+                "--engine dask reads Parquet files only",
+                file=others[0],
+                hint="convert the wave to Parquet files, or run without --engine dask",
+            )
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     try:
