@@ -374,7 +374,7 @@ def run(
     study_dir = resolve_study(study)
     data_path, wave_name = resolve_data(study_dir, data=data, wave=wave)
     if engine == "dask" or scheduler is not None:
-        _run_on_dask(study_dir, data_path, wave_name, out, locals())
+        _run_on_dask(study_dir, data_path, wave_name, k, click.get_current_context().params)
         return
     _check_exists(data_path)
     saved = run_study(
@@ -465,7 +465,7 @@ def _check_exists(path: Path) -> None:
         raise InputError(Problem(what, file=str(path), hint="give the wave file with --data"))
 
 
-def _run_on_dask(study_dir, data_path, wave_name, out, given) -> None:
+def _run_on_dask(study_dir, data_path, wave_name, k, given) -> None:
     """``run --engine dask``: fit on a sample, every row scored (pipeline/partitioned.py)."""
     from personas.errors import InputError, Problem
     from personas.pipeline.partitioned import refuse_options
@@ -481,15 +481,19 @@ def _run_on_dask(study_dir, data_path, wave_name, out, given) -> None:
         ) from None
     wave_name = wave_of(data_path, wave_name)
     saved = run_partitioned(
-        study_dir, data_path, wave=wave_name, out=out or default_out(study_dir, wave_name),
-        k=given["k"], method=given["method"], random_state=given["seed"],
+        study_dir, data_path, wave=wave_name,
+        out=given["out"] or default_out(study_dir, wave_name), k=k, method=given["method"],
+        random_state=given["seed"],
         report=_parse_formats(given["to"]) if given["report"] else (),
         scheduler=given["scheduler"], workers=given["workers"], lenient=given["lenient"],
         progress=progress(), echo=console.print,
     )  # fmt: skip
     print_segments(saved)
-    click.echo(f"Run: {saved.path}")
+    click.echo(f"Run (fitted on a sample): {saved.path}")
     click.echo(f"Every row scored: {saved.path / 'assigned' / 'all'} (see engine.json)")
+    for fmt_name, path in saved.reports.items():
+        label = "Study page" if fmt_name == "study" else f"Report ({fmt_name})"
+        click.echo(f"{label}: {path}")
 
 
 def _assign_on_dask(run_dir, data, out, lenient, scheduler, workers, fmt, screener) -> None:
