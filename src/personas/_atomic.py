@@ -17,7 +17,7 @@ _HINT = "choose another --out, or a folder you can write to"
 
 # what marks a folder as an earlier output of each command, which that command may replace
 _OUTPUT_KINDS = (
-    ("run", ("summary.json", "clean/clean.parquet")),
+    ("run", ("summary.json", "clean/clean.parquet", "engine.json")),
     ("clean", ("clean.parquet",)),
     ("assign", ("assignments.csv", "assign-summary.json")),
     ("plan", ("plan.json",)),

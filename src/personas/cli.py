@@ -216,7 +216,7 @@ def simulate(study, n, seed, wave, truth, fmt, overwrite) -> None:
     click.echo(f"Wrote {path} ({len(sim.data):,} rows, {len(sim.segments)} planted segments)")
 
 
-def _data_options(command):
+def _data_options(command, *, partitioned: bool = False):
     command = click.option(
         "--lenient",
         is_flag=True,
@@ -229,8 +229,12 @@ def _data_options(command):
     command = click.option("--wave", help="Wave name under surveys/STUDY/waves/.")(command)
     command = click.option(
         "--data",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="The wave file to read.",
+        type=click.Path(path_type=Path)
+        if partitioned
+        else click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="The wave file to read (with --engine dask: Parquet files, 'folder/*.parquet')."
+        if partitioned
+        else "The wave file to read.",
     )(command)
     return command
 
@@ -297,7 +301,7 @@ def weight(study, data, wave, fmt, lenient, margins, out, column, overwrite) -> 
 
 @main.command()
 @click.argument("study")
-@_data_options
+@functools.partial(_data_options, partitioned=True)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -339,8 +343,29 @@ def weight(study, data, wave, fmt, lenient, margins, out, column, overwrite) -> 
     metavar="COLUMN",
     help="Column of respondent weights (overrides data.weight_column).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["memory", "dask"]),
+    default="memory",
+    show_default=True,
+    help="dask: a wave of partitioned Parquet larger than memory (fit on a sample, all rows "
+    "scored on a Dask cluster).",
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="--engine dask: an existing cluster's address."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="--engine dask without --scheduler: worker processes of the local cluster.",
+)
 @_handle_errors
-def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report, to, weights):
+def run(
+    study, data, wave, fmt, lenient, out, method, k, seed, baseline, report, to, weights,
+    engine, scheduler, workers,
+):  # fmt: skip
     """Load, clean, segment, compare, embed and report one wave."""
     from personas.pipeline.study import run_study
     from personas.segment.k import parse_k
@@ -348,6 +373,10 @@ def run(study, data, wave, fmt, lenient, out, method, k, seed, baseline, report,
     k = parse_k(k)  # before any file is looked at: a bad --k is refused at once
     study_dir = resolve_study(study)
     data_path, wave_name = resolve_data(study_dir, data=data, wave=wave)
+    if engine == "dask" or scheduler is not None:
+        _run_on_dask(study_dir, data_path, wave_name, k, click.get_current_context().params)
+        return
+    _check_exists(data_path)
     saved = run_study(
         study_dir,
         data_path,
@@ -428,6 +457,45 @@ def assign(run_dir, data, fmt, lenient, out, screener, engine, scheduler, worker
     click.echo(f"Wrote {result.path}")
 
 
+def _check_exists(path: Path) -> None:
+    if not path.is_file():
+        from personas.errors import InputError, Problem
+
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise InputError(Problem(what, file=str(path), hint="give the wave file with --data"))
+
+
+def _run_on_dask(study_dir, data_path, wave_name, k, given) -> None:
+    """``run --engine dask``: fit on a sample, every row scored (pipeline/partitioned.py)."""
+    from personas.errors import InputError, Problem
+    from personas.pipeline.partitioned import refuse_options
+
+    refuse_options(weights=given["weights"], baseline=given["baseline"], format=given["fmt"])
+    from personas.pipeline.partitioned import run_partitioned, wave_of
+
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError(
+            Problem("--engine dask needs Dask", hint="pip install 'personas[dask]'")
+        ) from None
+    wave_name = wave_of(data_path, wave_name)
+    saved = run_partitioned(
+        study_dir, data_path, wave=wave_name,
+        out=given["out"] or default_out(study_dir, wave_name), k=k, method=given["method"],
+        random_state=given["seed"],
+        report=_parse_formats(given["to"]) if given["report"] else (),
+        scheduler=given["scheduler"], workers=given["workers"], lenient=given["lenient"],
+        progress=progress(), echo=console.print,
+    )  # fmt: skip
+    print_segments(saved)
+    click.echo(f"Run (fitted on a sample): {saved.path}")
+    click.echo(f"Every row scored: {saved.path / 'assigned' / 'all'} (see engine.json)")
+    for fmt_name, path in saved.reports.items():
+        label = "Study page" if fmt_name == "study" else f"Report ({fmt_name})"
+        click.echo(f"{label}: {path}")
+
+
 def _assign_on_dask(run_dir, data, out, lenient, scheduler, workers, fmt, screener) -> None:
     """``assign --engine dask``: partitioned Parquet in, partitioned Parquet out."""
     from personas._cli_output import print_partitioned_shares
@@ -445,7 +513,11 @@ def _assign_on_dask(run_dir, data, out, lenient, scheduler, workers, fmt, screen
             Problem("--engine dask needs Dask", hint="pip install 'personas[dask]'")
         ) from None
     result = assign_partitioned(
-        resolve_run(run_dir), data, out=out, scheduler=scheduler, workers=workers,
+        resolve_run(run_dir),
+        data,
+        out=out,
+        scheduler=scheduler,
+        workers=workers,
         lenient=lenient,
     )
     print_partitioned_shares(result, echo=console.print)
@@ -477,12 +549,8 @@ def report(run_dir, to, engine) -> None:
 
 @main.command("typing")
 @click.argument("run_dir", metavar="RUN")
-@click.option(
-    "--max-questions", default=8, show_default=True, help="At most this many questions."
-)
-@click.option(
-    "--target", default=0.9, show_default=True, help="Cross-validated accuracy to reach."
-)
+@click.option("--max-questions", default=8, show_default=True, help="At most this many questions.")
+@click.option("--target", default=0.9, show_default=True, help="Cross-validated accuracy to reach.")
 @click.option(
     "--data",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -506,18 +574,24 @@ def typing_command(run_dir, max_questions, target, data, seed) -> None:
 @main.command()
 @click.argument("study")
 @click.option(
-    "--n", "sizes", default="200,500,1000,2000,5000", show_default=True,
+    "--n",
+    "sizes",
+    default="200,500,1000,2000,5000",
+    show_default=True,
     help="Sample sizes, comma-separated (each at least 50).",
 )
 @click.option(
-    "--noise", default="0.1,0.2", show_default=True,
+    "--noise",
+    default="0.1,0.2",
+    show_default=True,
     help="Answer noise levels, comma-separated (0 to 0.5).",
 )
 @click.option("--runs", default=20, show_default=True, help="Simulated waves per grid cell.")
 @click.option("--seed", default=0, show_default=True, help="Random seed.")
 @click.option("--jobs", default=-1, show_default=True, help="Worker processes (-1: every core).")
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path),
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: reports/STUDY/plan).",
 )
 @_handle_errors

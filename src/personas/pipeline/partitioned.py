@@ -1,0 +1,254 @@
+"""``personas run --engine dask``: one wave as partitioned Parquet, larger than memory.
+
+What is computed where:
+
+1. :func:`draw_sample`: a seeded sample of at most 100,000 rows, drawn across the files in
+   proportion to their rows (reproducible for a seed);
+2. the ordinary in-memory :func:`personas.pipeline.study.run_study` on that sample, into a
+   build folder beside ``out``: k, the model, silhouette, stability, the comparison, the map
+   and the report describe the **sample**;
+3. every row of every file scored with the run's model
+   (:func:`personas.scale.assign_partitioned`) into ``assigned/all/``;
+4. k-modes only: batch k-modes refit on all kept complete rows
+   (:func:`personas.scale.fit_distributed`) from the sample's centroids; when the centroids
+   moved, every row is scored again with them (the data is read again) and the refit
+   centroids are written to ``model-refit.json``;
+5. ``engine.json`` (engine, cluster, sample, rows, refit) and the whole folder published with
+   one rename (:func:`personas.run.files.atomic_folder`): a failure anywhere leaves no run
+   folder, or the previous one whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from personas.errors import InputError, Problem
+from personas.run.files import Run, atomic_folder, load_run, write_json
+
+__all__ = ["draw_sample", "run_partitioned", "wave_of", "SAMPLE_ROWS"]
+
+SAMPLE_ROWS = 100_000
+
+
+def draw_sample(files, n: int = SAMPLE_ROWS, seed: int = 0) -> pd.DataFrame:
+    """At most ``n`` rows drawn without replacement across Parquet ``files``, seeded.
+
+    Each file gives its share of ``n`` in proportion to its rows (largest remainders get the
+    rest); the rows of a file are a seeded choice, kept in file order. Only the chosen rows
+    are kept in memory (a file is read, then cut).
+    """
+    import pyarrow.parquet as pq
+
+    rows = np.array([pq.ParquetFile(f).metadata.num_rows for f in files], dtype=np.int64)
+    total = int(rows.sum())
+    n = min(int(n), total)
+    exact = rows * n / max(total, 1)
+    share = np.floor(exact).astype(np.int64)
+    rest = n - int(share.sum())
+    share[np.argsort(-(exact - share), kind="stable")[:rest]] += 1
+    rng = np.random.default_rng(seed)
+    parts = []
+    for path, size, take in zip(files, rows, share, strict=True):
+        picks = np.sort(rng.choice(int(size), size=int(take), replace=False))
+        table = pq.read_table(path)
+        parts.append(table.take(picks).to_pandas())
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def wave_of(data: Path, wave: str) -> str:
+    """The wave name of partitioned data: the folder's name for a folder or a pattern."""
+    path = Path(data)
+    if path.is_dir():
+        return path.name
+    return path.parent.name if any(c in path.name for c in "*?[") else wave
+
+
+def _complete_answers(path: str, *, instrument, items, lenient, fills, speeder) -> pd.DataFrame:
+    """The kept rows of one file, filled as ``assign`` filled them: the rows the refit clusters.
+
+    The speeder threshold and the fill values are the dataset-wide ones of the scoring pass
+    (``assign-summary.json``), so the refit sees the rows that were assigned (ids repeated
+    across files are the one gap: each file keeps its own first copy).
+    """
+    from dataclasses import replace
+
+    from personas.cleaning import clean
+    from personas.scale._partition import _read
+
+    rules = replace(instrument.cleaning, impute="none")
+    if speeder is not None:
+        rules = replace(rules, min_duration_seconds=speeder)
+    cleaned = clean(_read(path, instrument, lenient), rules=rules)
+    answers = cleaned.answers[items].astype("f8").fillna(fills)
+    return answers.dropna().reset_index(drop=True)
+
+
+def _refit(files, run: Run, *, summary: dict, lenient, client) -> dict:
+    """Batch k-modes on all kept rows (filled), from the sample's centroids."""
+    import dask
+    import dask.dataframe as dd
+
+    from personas.scale import fit_distributed
+    from personas.waves.assignment import _instrument_of
+
+    instrument = _instrument_of(run)
+    items = list(run.model["items"])
+    cleaning = summary["cleaning"]
+    read = dask.delayed(_complete_answers)
+    options = {
+        "instrument": instrument,
+        "items": items,
+        "lenient": lenient,
+        "fills": {q: float(v) for q, v in cleaning["imputation"].get("values", {}).items()},
+        "speeder": cleaning["speeder"]["threshold_seconds"],
+    }
+    tasks = [read(f, **options) for f in files]
+    meta = pd.DataFrame({q: pd.Series(dtype="f8") for q in items})
+    frame = dd.from_delayed(tasks, meta=meta, verify_meta=False)
+    start = np.asarray(run.model["centers"], dtype=np.float64)
+    fit = fit_distributed(frame, items, start, client=client)
+    centers = np.asarray(fit.centroids, dtype=np.float64)
+    return {
+        "rows": int(fit.rows),
+        "passes": len(fit.passes),
+        "iterations": int(fit.n_iter),
+        "cost": float(fit.cost),
+        "moved": not np.array_equal(centers, start),
+        "centers": centers,
+    }
+
+
+def _refit_model_run(build: Path, run_dir: Path, centers: np.ndarray) -> Path:
+    """A linked copy of the run whose ``model.json`` holds the refit centres (for scoring)."""
+    from personas._atomic import link_tree
+
+    copy = build / "refit-model"
+    copy.mkdir()
+    link_tree(run_dir, copy, copy=("charts",))
+    model = json.loads((run_dir / "model.json").read_text(encoding="utf-8"))
+    model["centers"] = centers.tolist()
+    (copy / "model.json").unlink()
+    write_json(copy / "model.json", model)
+    return copy
+
+
+def run_partitioned(
+    study_dir: Path,
+    data,
+    *,
+    wave: str,
+    out: Path,
+    k="auto",
+    method="auto",
+    random_state: int = 0,
+    report=("html",),
+    scheduler: str | None = None,
+    workers: int = 2,
+    lenient=None,
+    progress=None,
+    echo=None,
+) -> Run:
+    """``personas run --engine dask``: sample, in-memory run, all rows scored, refit, publish.
+
+    See the module docstring for what is computed on the sample and what on all rows.
+    Nothing is presented as a run at ``out`` until every step succeeded.
+    """
+    from personas._atomic import check_out_folder
+    from personas.pipeline.study import run_study, update_study_page
+    from personas.scale import assign_partitioned
+    from personas.scale.assign import _client, _files
+
+    clock = time.perf_counter()
+    out = Path(out)
+    check_out_folder(out, kind="run")
+    files = _files(data)
+    others = [f for f in files if not f.endswith(".parquet")]
+    if others:
+        raise InputError(
+            Problem(
+                "--engine dask reads Parquet files only",
+                file=others[0],
+                hint="convert the wave to Parquet files, or run without --engine dask",
+            )
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+    try:
+        sample = draw_sample(files, n=SAMPLE_ROWS, seed=random_state)
+        sample_path = build / f"{wave}.parquet"
+        sample.to_parquet(sample_path, index=False)
+        staged = build / "run"
+        run = run_study(
+            study_dir, sample_path, wave=wave, out=staged, lenient=lenient, method=method,
+            k=k, random_state=random_state, report=report, progress=progress, echo=echo,
+        )  # fmt: skip
+        assigned = staged / "assigned" / "all"
+        scored = assign_partitioned(
+            staged, data, out=assigned, scheduler=scheduler, workers=workers, lenient=lenient
+        )
+        refit = None
+        if run.model.get("method") == "kmodes":
+            with _client(scheduler, workers) as client:
+                refit = _refit(files, run, summary=scored.summary, lenient=lenient, client=client)
+            if refit["moved"]:
+                model_run = _refit_model_run(build, staged, refit["centers"])
+                scored = assign_partitioned(
+                    model_run, data, out=assigned, scheduler=scheduler, workers=workers,
+                    lenient=lenient,
+                )  # fmt: skip
+                write_json(staged / "model-refit.json", {"centers": refit["centers"].tolist()})
+        engine = _engine_record(
+            files, sample, scored, refit, scheduler, workers, random_state, clock
+        )
+        with atomic_folder(out, kind="run") as tmp:
+            for entry in os.listdir(staged):
+                os.replace(staged / entry, tmp / entry)
+            write_json(tmp / "engine.json", engine)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    if report and out.parent.name == Path(study_dir).name:
+        update_study_page(out.parent)
+    return load_run(out)
+
+
+def _engine_record(files, sample, scored, refit, scheduler, workers, seed, clock) -> dict:
+    summary = scored.summary
+    return {
+        "engine": "dask",
+        "scheduler": scheduler,
+        "workers": None if scheduler else workers,
+        "files": len(files),
+        "sample": {"rows": len(sample), "most": SAMPLE_ROWS, "seed": seed},
+        "rows": summary["rows"],
+        "assigned": summary["assigned"],
+        "refused": summary["refused"],
+        "assignments": "assigned/all",
+        "refit": None
+        if refit is None
+        else {k: v for k, v in refit.items() if k != "centers"} | {"relabelled": refit["moved"]},
+        "seconds": round(time.perf_counter() - clock, 3),
+    }
+
+
+def refuse_options(**given) -> None:
+    """Refuse, before any work, the ``run`` options that ``--engine dask`` does not take."""
+    hints = {
+        "weights": "weights are not supported on Dask yet: run in memory, or drop --weights",
+        "baseline": "compare with `personas assign --engine dask` output, or run in memory",
+        "format": "--engine dask reads Parquet only: convert the files to Parquet",
+    }
+    problems = [
+        Problem(f"--{name} does not work with --engine dask", hint=hints[name])
+        for name, value in given.items()
+        if value not in (None, False, "parquet")
+    ]
+    if problems:
+        raise InputError(*problems)
