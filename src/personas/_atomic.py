@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from personas.errors import InputError, Problem
@@ -116,18 +117,25 @@ def temporary_in(folder: Path, *, prefix: str, make):
         ) from None
 
 
-def write_text_atomic(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place.
+def write_atomic(path: str | Path, write: Callable[[Path], object], *, lock: bool = True) -> Path:
+    """Write ``path`` through ``write(temporary)`` into a new file beside it, then rename it
+    into place: readers see the old file or the whole new one, never half of it.
 
-    The file gets the permissions the user's umask gives a new file (``mkstemp`` would leave
-    it 0600), and a temporary file a killed writer left beside ``path`` is removed first.
+    The one temp-then-rename of personas (wave files, weights, reports, study pages). The file
+    gets the permissions the user's umask gives a new file (``mkstemp`` would leave it 0600);
+    ``write`` may be any writer that takes a path (``DataFrame.to_csv``, ``to_parquet``,
+    ``Path.write_text``, ...). With ``lock`` (the default) the folder is locked while the
+    temporary file is made and a temporary file a killed writer left beside ``path`` is removed
+    first; ``lock=False`` when the caller already holds the folder's lock (a run or a study
+    page being written: a second lock from the same process would wait for itself).
     """
     path = Path(path)
     make_folder(path.parent)
     prefix = f".{path.name}."
-    parent_lock = hold_lock(path.parent)
+    parent_lock = hold_lock(path.parent) if lock else None
     try:
-        remove_stale(path.parent, f"{glob.escape(prefix)}*.tmp")
+        if parent_lock is not None:
+            remove_stale(path.parent, f"{glob.escape(prefix)}*.tmp")
         fd, tmp = temporary_in(path.parent, prefix=prefix, make=tempfile.mkstemp)
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)  # ours until closed: not stale while we write
@@ -135,14 +143,23 @@ def write_text_atomic(path: str | Path, text: str, *, encoding: str = "utf-8") -
         release(parent_lock)
     try:
         os.fchmod(fd, 0o666 & ~current_umask())
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.replace(tmp, path)  # still locked: no cleaner removes it before the rename
+        write(Path(tmp))
+        os.replace(tmp, path)  # still locked: no cleaner removes it before the rename
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        os.close(fd)
     return path
+
+
+def write_text_atomic(
+    path: str | Path, text: str, *, encoding: str = "utf-8", lock: bool = True
+) -> Path:
+    """:func:`write_atomic` of ``text`` (newlines written as given)."""
+    return write_atomic(
+        path, lambda tmp: tmp.write_text(text, encoding=encoding, newline=""), lock=lock
+    )
 
 
 # --- permissions: what the user's umask allows ---------------------------------------------

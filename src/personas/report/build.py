@@ -13,9 +13,9 @@ the tensions; how this was done (the decision journal); changes since the baseli
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
+from personas._atomic import write_text_atomic
 from personas.charts import MAX_POINTS
 from personas.report import _build_context as ctx
 from personas.report._build_charts import build_charts
@@ -118,11 +118,5 @@ def build_report(run: Run | str | os.PathLike) -> Path:
     blocks = build_charts(run, folder)
     text = report_source(run, charts=blocks, typing=typing_section(run, folder))
     write_support_files(folder)
-    target = folder / "index.qmd"
-    temporary = folder / f".index.{uuid.uuid4().hex}.qmd.tmp"
-    try:
-        temporary.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
+    # the run folder is held by whoever writes the run (or by nobody, for ``personas report``)
+    return write_text_atomic(folder / "index.qmd", text, lock=False)

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from personas._atomic import write_text_atomic
 from personas.errors import InputError, PersonasError, PersonasWarning, Problem
 from personas.report._assets import inline_script, template_text, vega_bundle
 from personas.report._build_escape import _escape_md, clean_spec, printable
@@ -271,12 +272,8 @@ def _temporary(folder: Path, fmt: str) -> Path:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    temporary = _temporary(path.parent, path.suffix.lstrip("."))
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    """A rendered file of a run or study page: its folder is held by the caller (or private)."""
+    write_text_atomic(path, text, lock=False)
 
 
 def _one_line(text: str) -> str:

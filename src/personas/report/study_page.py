@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -144,11 +143,5 @@ def build_study_page(folder: str | os.PathLike) -> Path | None:
     write_text_atomic(folder / "charts" / "waves.svg", vl_convert.vegalite_to_svg(svg_spec))
     block = chart_block("waves", spec, alt=alt_text(spec), caption="Segments over the waves")
     write_support_files(folder)
-    target = folder / "index.qmd"
-    temporary = folder / f".index.{uuid.uuid4().hex}.qmd.tmp"
-    try:
-        temporary.write_text(_source(runs, block), encoding="utf-8", newline="\n")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
+    # update_study_page holds the folder's lock (and removes stale .index.*.tmp files)
+    return write_text_atomic(folder / "index.qmd", _source(runs, block), lock=False)

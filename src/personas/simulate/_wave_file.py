@@ -6,15 +6,14 @@ write never leaves half a file, and an existing file is only replaced with ``ove
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from personas._atomic import write_atomic
 from personas.errors import InputError, Problem
 from personas.io.formats import by_extension, lookup, writable_names
 
@@ -75,14 +74,7 @@ def write_wave(
         )
     if kind == "sav":
         _check_spss_names(simulation.data.columns, path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        _WRITERS[kind](simulation, temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
+    return write_atomic(path, lambda temporary: _WRITERS[kind](simulation, temporary))
 
 
 def _format(path: Path, format: str | None) -> str:  # noqa: A002

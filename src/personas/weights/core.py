@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from personas._atomic import write_atomic
 from personas.cleaning import clean
 from personas.errors import DataWarning, InputError, Problem
 from personas.instrument.model import Instrument
@@ -141,10 +142,12 @@ def weight_wave(
         )
     table = read_raw(data, format=format, id_column=instrument.data.id_column).frame.copy()
     table[column] = np.round(weights, 6)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_name(f".{out.name}.tmp")
-    table.to_csv(temporary, index=False, encoding="utf-8", lineterminator="\n")
-    temporary.replace(out)
+    write_atomic(
+        out,
+        lambda temporary: table.to_csv(
+            temporary, index=False, encoding="utf-8", lineterminator="\n"
+        ),
+    )
     report = _margin_table(codes, targets, kept, result.weights, margins)
     return Weighting(out, column, result, report, int(len(table)), int(kept.sum()), unknown)
 
