@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
+import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -300,3 +301,20 @@ def print_weighting(result) -> None:
         console.print(
             f"{result.unknown:,} set-aside rows have an unknown category and got weight 1."
         )
+
+
+def print_reports(run) -> None:
+    """Where each rendered report of ``run`` (and its study page) is."""
+    for fmt_name, path in run.reports.items():
+        label = "Study page" if fmt_name == "study" else f"Report ({fmt_name})"
+        click.echo(f"{label}: {path}")
+
+
+def print_run(run) -> None:
+    """What ``personas run`` says at the end: changes since the baseline, segments, verdicts,
+    where the run and its reports are."""
+    print_wave_changes(run)
+    print_segments(run)
+    print_verdicts(run)
+    click.echo(f"Run: {run.path}")
+    print_reports(run)

@@ -19,9 +19,10 @@ from personas import __version__
 from personas._cli_output import (
     console,
     print_ledger,
+    print_reports,
+    print_run,
     print_segments,
     print_verdicts,
-    print_wave_changes,
     progress,
 )
 from personas._paths import default_out, resolve_run, resolve_study
@@ -393,13 +394,7 @@ def run(
         echo=console.print,
         weights=weights,
     )
-    print_wave_changes(saved)
-    print_segments(saved)
-    print_verdicts(saved)
-    click.echo(f"Run: {saved.path}")
-    for fmt_name, path in saved.reports.items():
-        label = "Study page" if fmt_name == "study" else f"Report ({fmt_name})"
-        click.echo(f"{label}: {path}")
+    print_run(saved)
 
 
 @main.command()
@@ -491,9 +486,7 @@ def _run_on_dask(study_dir, data_path, wave_name, k, given) -> None:
     print_segments(saved)
     click.echo(f"Run (fitted on a sample): {saved.path}")
     click.echo(f"Every row scored: {saved.path / 'assigned' / 'all'} (see engine.json)")
-    for fmt_name, path in saved.reports.items():
-        label = "Study page" if fmt_name == "study" else f"Report ({fmt_name})"
-        click.echo(f"{label}: {path}")
+    print_reports(saved)
 
 
 def _assign_on_dask(run_dir, data, out, lenient, scheduler, workers, fmt, screener) -> None:
