@@ -75,12 +75,12 @@ def test_fit_recovers_planted_groups_and_reports_its_cost(weights):
     assert cost == pytest.approx(recomputed)
 
 
-def test_the_fit_on_all_respondents_restarts_k_prototypes_four_times_as_often():
+def test_the_fit_on_all_respondents_restarts_four_times_as_often_as_a_refit():
     mixed = segment(_mixed()[0], method="kprototypes", k=3, n_boot=0, n_init=3)
-    assert "best of 3 restarts per fit (12 for the fit on all respondents)" in "\n".join(
-        mixed.journal
+    assert "best of 12 restarts for the fit on all respondents and of 3 per bootstrap refit" in (
+        "\n".join(mixed.journal)
     )
     answers, _ = planted(300, 12, 2, noise=0.1, random_state=0)
     boolean = segment(clean_from(boolean_instrument(12), answers), method="kmodes", k=2, n_boot=0)
-    line = next(x for x in boolean.journal if "restarts per fit" in x)
-    assert "best of 4 restarts per fit;" in line
+    line = next(x for x in boolean.journal if "restarts for the fit" in x)
+    assert "best of 16 restarts for the fit on all respondents and of 4 per bootstrap refit" in line

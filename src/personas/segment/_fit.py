@@ -33,18 +33,20 @@ def _threads() -> ThreadpoolController:
 
 
 # Restarts of the fit on all respondents, as a multiple of ``n_init`` (the bootstrap refits and
-# the structure test keep ``n_init``). k-prototypes' batch iterations stop in a local minimum
-# far more often than k-modes or k-means at large k: with 4x restarts of that one fit per k,
-# the planted k came back in 98% of mixed studies instead of 93% (k 4 and 8, equal or one-8%
-# shares, noise 10-20%, n = 800, 160 held-out seeds of benchmarks/bench_choose_k.py --grid
-# mixed8; every cell >= 95%) for 21% more time; 4x restarts of every refit too gave 99% for
-# 3.2x the time.
-FULL_FIT_RESTARTS = {"kmodes": 1, "kmeans": 1, "kprototypes": 4}
+# the structure test keep ``n_init``): that fit gives the silhouette and the segments, and at
+# large k its iterations often stop in a local minimum that merges a small segment into a
+# large one and splits another. Measured on held-out seeds of benchmarks/bench_choose_k.py
+# (n = 800, noise 10-20%, equal or one-8% shares): with 4x restarts of that one fit per k the
+# planted k came back at k = 6 and 8 in 99% of boolean and likert studies instead of 96%
+# (boolean k = 8 with the 8% segment at 10% noise: 75% -> 100%), and at k = 4 and 8 in 98% of
+# mixed ones instead of 93%, for about 20% more time; 4x restarts of every refit too gave
+# 99% on the mixed ones for 3.2x the time.
+FULL_FIT_RESTARTS = 4
 
 
-def full_fit_restarts(method: str, n_init: int) -> int:
-    """Restarts of the fit on all respondents for ``method`` (see ``FULL_FIT_RESTARTS``)."""
-    return n_init * FULL_FIT_RESTARTS[method]
+def full_fit_restarts(n_init: int) -> int:
+    """Restarts of the fit on all respondents (see ``FULL_FIT_RESTARTS``)."""
+    return n_init * FULL_FIT_RESTARTS
 
 
 class FitFailed(Exception):

@@ -73,8 +73,8 @@ def segment(
     n_boot : int
         Bootstrap refits per k for stability (0 skips stability).
     n_init : int
-        Restarts per fit (the lowest-cost run wins); k-prototypes makes 4x as many for its fit
-        on all respondents, where its batch iterations often stop in a local minimum.
+        Restarts per bootstrap refit (the lowest-cost run wins); the fit on all respondents,
+        which gives the segments and the silhouette, makes 4x as many.
     boot_size : int
         Respondents per bootstrap resample (``min(n, boot_size)``, drawn with replacement).
     n_jobs : int
@@ -387,10 +387,9 @@ def _journal(space: Space, method: str, selection) -> list[str]:
         )
     if selection.structure:
         lines.append(f"structure: {_reasons.structure_phrase(selection.structure)}")
-    restarts = full_fit_restarts(space.method, p["n_init"])
-    refits = "" if restarts == p["n_init"] else f" ({restarts} for the fit on all respondents)"
     lines.append(
-        f"seed {p['random_state']}; best of {p['n_init']} restarts per fit{refits}; segments "
-        "numbered by size, largest first"
+        f"seed {p['random_state']}; best of {full_fit_restarts(p['n_init'])} restarts for the "
+        f"fit on all respondents and of {p['n_init']} per bootstrap refit; segments numbered by "
+        "size, largest first"
     )
     return lines
