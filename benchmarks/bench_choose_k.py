@@ -13,10 +13,10 @@ the folder are skipped), and aggregated later (``--aggregate`` prints the tables
 without fitting anything). ``--only`` picks sections: ``recovery`` (the grid), ``nulls``,
 ``diffuse``. Grids (``--grid``): ``quick``, ``medium``, ``issue`` (k 2, 3, 4, 6, 8 x equal or
 8% shares x noise 10%, 20% x boolean, likert, mixed at n = 800, about 20 CPU-minutes with 20
-seeds), ``mixed8`` (k-prototypes at k = 4 and 8), ``kmeans01`` (its boolean cells with k-means on
-0/1), ``extremes`` (a 6% segment at
-noise 5% and 25%),
-``large`` (n = 5,000 and 20,000) and ``full`` (the issue's whole grid, hours).
+seeds), ``mixed8`` (k-prototypes at k = 4 and 8), ``kmeans01`` (its boolean cells with k-means
+on 0/1), ``extremes`` (a 6% segment at noise 5% and 25%), ``large`` (n = 5,000 and 20,000),
+``full`` (the issue's whole grid, days on 2 cores) and ``full-small`` (the full grid at n = 500
+and 2,000).
 
 Planted studies are drawn directly with numpy: ``k`` prototype answer patterns (distinct, at
 least a quarter of the items apart), respondents drawn from them with equal or unequal shares
@@ -364,6 +364,10 @@ GRIDS = {
     ],
     "full": [
         (["boolean", "likert", "mixed"], ["auto"], [500, 2000, 20000], range(2, 9),
+         ["equal", "small8", "small6"], [0.05, 0.15, 0.25])
+    ],
+    "full-small": [  # the full grid without n = 20,000 (about 16 CPU-minutes a seed)
+        (["boolean", "likert", "mixed"], ["auto"], [500, 2000], range(2, 9),
          ["equal", "small8", "small6"], [0.05, 0.15, 0.25])
     ],
 }  # fmt: skip
