@@ -453,7 +453,9 @@ def assign(run_dir, data, fmt, lenient, out, screener, engine, scheduler, worker
 
 
 def _check_exists(path: Path) -> None:
-    if not path.is_file():
+    """A missing wave or a folder is refused here; anything else that exists (a device, a
+    FIFO) is left to the reader, which says it is not a regular file."""
+    if path.is_dir() or not path.exists():
         from personas.errors import InputError, Problem
 
         what = "is a folder, not a file" if path.is_dir() else "does not exist"
