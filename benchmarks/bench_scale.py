@@ -187,7 +187,7 @@ def _make_run(folder: Path) -> Path:
     doc["questions"] = doc["questions"][:24] + extra + doc["questions"][24:]
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     wave, _ = simulate_study(study, n=3000, random_state=0, wave="wave-1")
-    return run_study(study, wave, wave="wave-1", out=folder / "run", k=5, report=()).run.path
+    return run_study(study, wave, wave="wave-1", out=folder / "run", k=5, report=()).path
 
 
 def _write_partitions(folder: Path, rows: int, files: int) -> list[Path]:

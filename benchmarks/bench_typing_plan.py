@@ -50,7 +50,7 @@ def bench_typing(n: int, repeat: int, work: Path) -> None:
     shutil.copytree(STUDY, study, ignore=shutil.ignore_patterns("waves"))
     path, _ = simulate_study(study, n=n, random_state=0, wave="big")
     t0 = time.perf_counter()
-    run = run_study(study, path, wave="big", out=work / "run", report=()).run
+    run = run_study(study, path, wave="big", out=work / "run", report=())
     print(f"setup: `personas run` on {n:,} rows took {time.perf_counter() - t0:.1f} s (not timed)")
     whole, alone = [], []
     for _ in range(repeat):
