@@ -203,7 +203,7 @@ def test_build_is_deterministic(built):
 
 def _source(summary: dict, tmp_path: Path) -> str:
     run = load_run(FIXTURE)
-    run = type(run)(**{**run.__dict__, "summary": summary, "path": tmp_path})
+    run = type(run)(**{**run.__dict__, "summary": summary, "result": None, "path": tmp_path})
     return report_source(run, charts={})
 
 
@@ -275,6 +275,7 @@ def test_a_run_without_map_or_exclusions_still_builds(tmp_path):
         **{
             **run.__dict__,
             "summary": summary,
+            "result": None,
             "path": tmp_path,
             "embedding": run.embedding.iloc[0:0],
         }
@@ -328,6 +329,7 @@ def test_hostile_report_renders_text_as_text(hostile):
 
 def test_journal_fragments_read_as_sentences_and_apart_bullets_in_visible_order():
     from personas.report._build_context import journal_sentence, visible_order
+    from personas.run.schema import Distinctive
 
     assert journal_sentence("method: k-modes, because all 24 items are boolean") == (
         "Method: k-modes, because all 24 items are boolean."
@@ -335,12 +337,12 @@ def test_journal_fragments_read_as_sentences_and_apart_bullets_in_visible_order(
     assert journal_sentence("choice of k: Jaccard >= 0.99") == "Choice of k: Jaccard ≥ 0.99."
     assert journal_sentence("Loaded 2,000 respondents.") == "Loaded 2,000 respondents."
     items = [
-        {"share": 0.92, "difference": 0.5},
-        {"share": 0.08, "difference": -0.6},
-        {"share": 0.95, "difference": 0.4},
-        {"share": 0.02, "difference": -0.3},
+        Distinctive(question=f"q{i}", share=share, difference=difference)
+        for i, (share, difference) in enumerate(
+            [(0.92, 0.5), (0.08, -0.6), (0.95, 0.4), (0.02, -0.3)]
+        )
     ]
-    assert [d["share"] for d in visible_order(items)] == [0.95, 0.92, 0.02, 0.08]
+    assert [d.share for d in visible_order(items)] == [0.95, 0.92, 0.02, 0.08]
 
 
 def test_report_journal_has_no_ascii_comparison_signs(tmp_path):

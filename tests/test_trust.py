@@ -9,6 +9,7 @@ import pytest
 
 from _compare_factories import jobsite_instrument, planted
 from _factories import boolean_instrument, clean_from
+from _summary import typed_summary
 from personas.compare import compare, verdict_paragraph
 from personas.compare._profiles import frame, similarity
 from personas.compare._trust import refit_frame
@@ -140,17 +141,17 @@ def test_summary_and_report_show_uncertain_verdicts_and_no_clear_segments(six, n
     first["stability"] = {"same": 6, "refits": 10, "share": 0.6, "uncertain": True}
     segments = [{"id": k, "name": v["name"]} for k, v in summary["segments"].items()]
     full = {**summary, "segments": segments, "structure": {"clear": True}}
-    rows = verdict_rows(full)
+    rows = verdict_rows(typed_summary(full))
     assert "**uncertain**: in 6 of 10 refits" in rows[0]["verdict"]
     third = c.verdicts[2]
     assert f"(in {third.refits_same} of 10 refits)" in rows[2]["verdict"]
     none = {
         **comparison_summary(null[1]),
-        "respondents": {"kept": 800},
+        "respondents": {"loaded": 800, "kept": 800},
         "structure": null[0].selection.structure,
     }
     none["segments"] = [{"id": p.id, "name": "?"} for p in null[0].profiles]
-    lead = " ".join(report_paragraph(none))
+    lead = " ".join(report_paragraph(typed_summary(none)))
     assert "no clear segments" in lead.lower() and "no hand-made persona is confirmed" in lead
 
 
@@ -185,7 +186,7 @@ def test_how_this_was_done_states_the_structure_test_and_verdict_stability(six, 
 
     seg, c, _ = six
     summary = {**comparison_summary(c), "structure": seg.selection.structure}
-    structure, stable = method_trust_notes(summary)
+    structure, stable = method_trust_notes(typed_summary(summary))
     st = seg.selection.structure
     assert structure.startswith("**Are there segments at all?**")
     assert f"{st['gap']:.3f} less log cost" in structure and structure.count("clear segments") == 1
@@ -193,10 +194,12 @@ def test_how_this_was_done_states_the_structure_test_and_verdict_stability(six, 
     assert f"{first.name} {first.verdict} in {first.refits_same} of 10" in stable
     none_seg, none_c = null
     lines = method_trust_notes(
-        {**comparison_summary(none_c), "structure": none_seg.selection.structure}
+        typed_summary(comparison_summary(none_c), structure=none_seg.selection.structure)
     )
     assert "**no clear segments**" in lines[0]
-    assert method_trust_notes({"personas": []}) == []  # a run from before the test: nothing
+    # a run from before the test: no structure, no refits, nothing said
+    old = typed_summary({"personas": []})
+    assert "structure" in old.absent and method_trust_notes(old) == []
 
 
 def test_the_report_source_has_the_trust_notes_in_how_this_was_done(tmp_path, six):

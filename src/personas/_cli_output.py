@@ -208,8 +208,8 @@ def print_wave_changes(run) -> None:
     base = run.typed.baseline
     if not base:
         return
-    changes = wave_changes(run.summary)
-    since = safe(base.get("wave") or "the baseline wave")
+    changes = wave_changes(run.typed)
+    since = safe(base.wave or "the baseline wave")
     if not changes:
         console.print(f"Since {since}: no persona changed its share significantly.")
         return

@@ -88,52 +88,53 @@ def pdf_svg(spec: dict, *, font: str | None = None, max_width: int = PDF_WIDTH, 
 
 def _persona_charts(run: Run) -> list[tuple[str, object, str]]:
     """(name, chart, caption) of the designer-facing sections, in reading order."""
-    s = run.summary
-    colors = charts.segment_colors(s)
-    out = [("shares", charts.shares_chart(s), "How big each persona is")]
-    for seg in sorted(s["segments"], key=lambda x: int(x["id"])):
-        if seg.get("distinctive"):
-            chart = charts.persona_card_chart(seg, color=colors[int(seg["id"])])
-            out.append((f"apart-{int(seg['id'])}", chart, f"What sets {seg['name']} apart"))
+    s = run.typed
+    colors = charts.segment_colors(run.summary)
+    out = [("shares", charts.shares_chart(run.summary), "How big each persona is")]
+    for seg in sorted(s.segments, key=lambda x: x.id):
+        if seg.distinctive:
+            chart = charts.persona_card_chart(seg.to_json(), color=colors[seg.id])
+            out.append((f"apart-{seg.id}", chart, f"What sets {seg.name} apart"))
     if not run.embedding.empty:
-        population = (s.get("embedding") or {}).get("n")
         chart = charts.map_chart(
             run.embedding,
             run.landmarks,
-            s["segments"],
-            population=population,
-            random_state=int(s.get("seed") or 0),
+            run.summary["segments"],
+            population=s.embedding.n if s.embedding else None,
+            random_state=int(s.seed or 0),
         )
         out.append(("map", chart, "Who answered alike"))
-    if s.get("personas") and (s.get("similarity") or {}).get("values"):
-        chart = charts.similarity_heatmap(s)
+    if s.personas and s.similarity is not None and s.similarity.values:
+        chart = charts.similarity_heatmap(run.summary)
         out.append(("similarity", chart, "Hand-made personas against the data"))
-    if s.get("tensions"):
-        out.append(("tensions", charts.tension_chart(s), "Where each persona stands"))
+    if s.tensions:
+        out.append(("tensions", charts.tension_chart(run.summary), "Where each persona stands"))
     return out
 
 
-def _method_charts(summary: dict) -> list[tuple[str, object, str]]:
+def _method_charts(run: Run) -> list[tuple[str, object, str]]:
     """(name, chart, caption) of the method section: exclusions, then how k was chosen."""
+    summary = run.typed
     out = []
-    if summary["respondents"].get("excluded"):
-        chart = charts.exclusions_chart(summary)
+    if summary.respondents.excluded:
+        chart = charts.exclusions_chart(run.summary)
         out.append(("exclusions", chart, "Who was set aside, and why"))
-    if summary.get("lca"):  # latent classes: BIC beside the k-modes sweep (_build_lca)
+    if summary.lca is not None:  # latent classes: BIC beside the k-modes sweep (_build_lca)
         return out + lca_charts(summary)
-    rows = summary.get("selection")
+    rows = summary.selection
     if not rows:
         return out
-    sel = summary.get("selection_summary") or {}
-    found = summary.get("thresholds") or {}
+    sel = summary.selection_summary
+    found = summary.thresholds
     limits = {
         "stable": float(found.get("stable", charts.HENNIG_STABLE)),
         "doubtful": float(found.get("doubtful", charts.HENNIG_DOUBTFUL)),
     }
-    chosen = sel.get("chosen", summary.get("k"))
-    best = sel.get("best_silhouette")
+    chosen = summary.k if sel is None or "chosen" in sel.absent else sel.chosen
+    best = sel.best_silhouette if sel else None
+    knee = sel.knee if sel else None
     return out + [
-        ("elbow", charts.elbow_chart(rows, knee=sel.get("knee"), chosen=chosen),
+        ("elbow", charts.elbow_chart(rows, knee=knee, chosen=chosen),
          "Cost by number of segments"),
         ("silhouette", charts.silhouette_chart(rows, chosen=chosen, best=best),
          "Silhouette by number of segments"),
@@ -151,7 +152,7 @@ def build_charts(run: Run, folder: Path) -> dict[str, ChartBlock]:
     out_dir.mkdir(parents=True, exist_ok=True)
     version = _vl_version()
     blocks: dict[str, ChartBlock] = {}
-    for name, chart, caption in _persona_charts(run) + _method_charts(run.summary):
+    for name, chart, caption in _persona_charts(run) + _method_charts(run):
         spec = clean_spec(chart.to_dict())  # user text: no control characters (see clean_spec)
         options = {"vl_version": version} if version else {}
         svg = pdf_svg(spec, **options)

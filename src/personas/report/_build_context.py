@@ -1,5 +1,6 @@
 """What the report template is given: every section's words and numbers, computed from a
-saved run's ``summary.json`` (nothing is computed at render time).
+saved run's typed summary (:class:`personas.run.schema.Summary`; nothing is computed at
+render time).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from personas.report._build_text import (
     verdict_words,
 )
 from personas.report._build_trust import card_verdict_notes, verdict_stability_words
+from personas.run.schema import EmbeddingInfo, SegmentRecord, SelectionRow, Summary
 
 __all__ = [
     "persona_cards",
@@ -61,42 +63,41 @@ _SHORT = {
 }
 
 
-def thresholds(summary: Mapping) -> dict[str, float]:
+def thresholds(summary: Summary) -> dict[str, float]:
     """The stability thresholds of this run (Hennig's 0.75 / 0.6 unless the run says other)."""
-    found = summary.get("thresholds") or {}
+    found = summary.thresholds
     return {
         "stable": float(found.get("stable", 0.75)),
         "doubtful": float(found.get("doubtful", 0.6)),
     }
 
 
-def _names(summary: Mapping) -> tuple[dict[str, str], dict[int, str]]:
-    personas = {p["id"]: p["name"] for p in summary.get("personas", [])}
-    segments = {int(s["id"]): s["name"] for s in summary["segments"]}
+def _names(summary: Summary) -> tuple[dict[str, str], dict[int, str]]:
+    personas = {p.id: p.name for p in summary.personas}
+    segments = {s.id: s.name for s in summary.segments}
     return personas, segments
 
 
-def _closest(summary: Mapping, segment_id: int) -> tuple[str, float] | None:
+def _closest(summary: Summary, segment_id: int) -> tuple[str, float] | None:
     """The hand-made persona that agrees most with a segment, from the similarity matrix."""
-    sim = summary.get("similarity") or {}
-    ids = [int(s) for s in sim.get("segments", [])]
-    if segment_id not in ids or not sim.get("values"):
+    sim = summary.similarity
+    if sim is None or segment_id not in sim.segments or not sim.values:
         return None
-    column = [row[ids.index(segment_id)] for row in sim["values"]]
+    column = [row[sim.segments.index(segment_id)] for row in sim.values]
     best = max(range(len(column)), key=column.__getitem__)
     names, _ = _names(summary)
-    return names.get(sim["personas"][best], sim["personas"][best]), float(column[best])
+    return names.get(sim.personas[best], sim.personas[best]), float(column[best])
 
 
-def _match_line(summary: Mapping, seg: Mapping) -> Markdown:
+def _match_line(summary: Summary, seg: SegmentRecord) -> Markdown:
     names, _ = _names(summary)
-    matched = [p for p in seg.get("personas") or ([seg["persona"]] if seg.get("persona") else [])]
+    matched = list(seg.personas or ([seg.persona] if seg.persona else []))
     if not matched:
-        near = _closest(summary, int(seg["id"]))
+        near = _closest(summary, seg.id)
         tail = f" The closest is {md(near[0])}, at {percent(near[1])} agreement." if near else ""
         return Markdown(f"**New:** no hand-made persona describes this group.{tail}")
     lead = md(names.get(matched[0], matched[0]))
-    agreement = f" ({percent(seg['similarity'])} agreement)" if seg.get("similarity") else ""
+    agreement = f" ({percent(seg.similarity)} agreement)" if seg.similarity else ""
     text = f"Closest hand-made persona: **{lead}**{agreement}"
     if len(matched) > 1:
         text += f", merged with {join(names.get(p, p) for p in matched[1:])}"
@@ -107,8 +108,8 @@ def visible_order(items: list) -> list:
     """Distinctive answers in an order a reader can see: the answers the group gives more
     than everyone first, highest share first, then those it gives less ("Only 8% ..."),
     lowest share first."""
-    more = sorted((d for d in items if d["difference"] >= 0), key=lambda d: -d["share"])
-    less = sorted((d for d in items if d["difference"] < 0), key=lambda d: d["share"])
+    more = sorted((d for d in items if d.difference >= 0), key=lambda d: -d.share)
+    less = sorted((d for d in items if d.difference < 0), key=lambda d: d.share)
     return more + less
 
 
@@ -128,72 +129,68 @@ def journal_sentence(entry: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def persona_cards(summary: Mapping, *, n_answers: int = 4) -> list[dict]:
+def persona_cards(summary: Summary, *, n_answers: int = 4) -> list[dict]:
     """One card per data-driven persona, in segment order (largest first)."""
-    colors = segment_colors(summary)
-    tensions = {t["id"]: t for t in summary.get("tensions", [])}
+    colors = segment_colors(summary.to_json())
+    tensions = {t.id: t for t in summary.tensions}
     limits = thresholds(summary)
     cards = []
-    for seg in sorted(summary["segments"], key=lambda s: int(s["id"])):
-        items = sorted(seg.get("distinctive", []), key=lambda d: -abs(d["difference"]))
+    for seg in sorted(summary.segments, key=lambda s: s.id):
+        items = sorted(seg.distinctive, key=lambda d: -abs(d.difference))
         positions = sorted(
-            (
-                (tid, v)
-                for tid, v in (seg.get("tensions") or {}).items()
-                if tid in tensions and v is not None
-            ),
+            ((tid, v) for tid, v in seg.tensions.items() if tid in tensions and v is not None),
             key=lambda kv: -abs(kv[1]),
         )
-        label, sentence = stability_words(seg.get("stability"), **limits)
+        label, sentence = stability_words(seg.stability, **limits)
         cards.append(
             {
-                "id": int(seg["id"]),
-                "name": seg["name"],
-                "color": Markdown(colors[int(seg["id"])]),
-                "share": percent(seg["share"]),
-                "interval": interval(seg.get("share_ci")),
-                "size": number(seg["size"]),
+                "id": seg.id,
+                "name": seg.name,
+                "color": Markdown(colors[seg.id]),
+                "share": percent(seg.share),
+                "interval": interval(seg.share_ci),
+                "size": number(seg.size),
                 "match": _match_line(summary, seg),
                 "apart": [answer_sentence(d) for d in visible_order(items[:n_answers])],
                 "tensions": [
-                    (tensions[tid]["label"], tension_words(v, tensions[tid]))
+                    (tensions[tid].label, tension_words(v, tensions[tid]))
                     for tid, v in positions
                     if abs(v) >= MIDDLE
                 ],
-                "middle": join(tensions[tid]["label"] for tid, v in positions if abs(v) < MIDDLE),
+                "middle": join(tensions[tid].label for tid, v in positions if abs(v) < MIDDLE),
                 "stability_label": label,
-                "stability": sentence + card_verdict_notes(summary, int(seg["id"])),
-                "medoid": seg.get("medoid"),
+                "stability": sentence + card_verdict_notes(summary, seg.id),
+                "medoid": seg.medoid,
                 "confident": confident_words(summary, seg),  # LCA runs only
             }
         )
     return cards
 
 
-def verdict_rows(summary: Mapping) -> list[dict]:
+def verdict_rows(summary: Summary) -> list[dict]:
     """One row per hand-made persona: verdict, data-driven match, agreement, and why."""
     names, seg_names = _names(summary)
     rows = []
-    for p in summary.get("personas", []):
-        segs = [seg_names.get(int(s), f"Segment {s}") for s in p.get("segments", [])]
+    for p in summary.personas:
+        segs = [seg_names.get(s, f"Segment {s}") for s in p.segments]
         rows.append(
             {
-                "name": p["name"],
-                "summary": p.get("summary") or "",
+                "name": p.name,
+                "summary": p.summary or "",
                 "verdict": verdict_words(p, names, seg_names) + verdict_stability_words(p),
                 "match": join(segs) if segs else Markdown("none"),
-                "agreement": percent(p["similarity"]) if p.get("similarity") is not None else "",
-                "reason": p.get("reason") or "",
+                "agreement": percent(p.similarity) if p.similarity is not None else "",
+                "reason": p.reason or "",
             }
         )
     return rows
 
 
-def new_segment_notes(summary: Mapping) -> list[Markdown]:
+def new_segment_notes(summary: Summary) -> list[Markdown]:
     """A sentence for each data-driven persona that no hand-made persona describes."""
     _, seg_names = _names(summary)
     out = []
-    for sid in summary.get("new_segments", []):
+    for sid in summary.new_segments:
         near = _closest(summary, int(sid))
         tail = (
             f"; the closest hand-made persona, {md(near[0])}, agrees on only {percent(near[1])}"
@@ -204,36 +201,34 @@ def new_segment_notes(summary: Mapping) -> list[Markdown]:
     return out
 
 
-def tension_notes(summary: Mapping, *, top: int = 3) -> dict:
+def tension_notes(summary: Summary, *, top: int = 3) -> dict:
     """The tensions that separate the segments most, with who sits at each end."""
-    ordered = sorted(summary.get("tensions", []), key=lambda t: -(t.get("separation") or 0))
+    ordered = sorted(summary.tensions, key=lambda t: -(t.separation or 0))
     notes = []
     for t in ordered[:top]:
         placed = [
-            (s["name"], s["tensions"][t["id"]])
-            for s in summary["segments"]
-            if (s.get("tensions") or {}).get(t["id"]) is not None
+            (s.name, s.tensions[t.id]) for s in summary.segments if s.tensions.get(t.id) is not None
         ]
         if not placed:
             continue
         lo, hi = min(placed, key=lambda x: x[1]), max(placed, key=lambda x: x[1])
         notes.append(
             {
-                "label": t["label"],
+                "label": t.label,
                 "lo": Markdown(f"{md(lo[0])} {tension_words(lo[1], t)}"),
                 "hi": Markdown(f"{md(hi[0])} {tension_words(hi[1], t)}"),
             }
         )
-    least = ordered[-1]["label"] if len(ordered) > top else None
-    return {"most": [t["label"] for t in ordered[:top]], "notes": notes, "least": least}
+    least = ordered[-1].label if len(ordered) > top else None
+    return {"most": [t.label for t in ordered[:top]], "notes": notes, "least": least}
 
 
-def exclusion_rows(summary: Mapping) -> list[dict]:
+def exclusion_rows(summary: Summary) -> list[dict]:
     """Respondents set aside, by reason, with what each reason means."""
-    people = summary["respondents"]
-    loaded = people.get("loaded") or 0
+    people = summary.respondents
+    loaded = people.loaded or 0
     rows = []
-    for reason, n in sorted(people.get("excluded", {}).items(), key=lambda kv: -kv[1]):
+    for reason, n in sorted(people.excluded.items(), key=lambda kv: -kv[1]):
         rows.append(
             {
                 "reason": reason[:1].upper() + reason[1:],
@@ -245,23 +240,23 @@ def exclusion_rows(summary: Mapping) -> list[dict]:
     return rows
 
 
-def method_notes(summary: Mapping) -> dict:
+def method_notes(summary: Summary) -> dict:
     """The facts of the method section: algorithm, k and why, seed, inputs, map, software."""
-    sel = summary.get("selection_summary") or {}
-    inputs = summary.get("inputs") or {}
-    emb = summary.get("embedding") or {}
-    rules = (summary.get("cleaning") or {}).get("rules") or {}
-    method = summary.get("method", "")
+    sel = summary.selection_summary
+    inputs = summary.inputs
+    rules = summary.cleaning.get("rules") or {}
+    method = summary.method
+    chosen = summary.k if sel is None or "chosen" in sel.absent else sel.chosen
     return {
         "method": _METHODS.get(method, method),
-        "k": summary.get("k"),
-        "seed": summary.get("seed"),
-        "reasons": list(sel.get("reasons", [])),
-        "warnings": list(sel.get("warnings", [])),
-        "knee": sel.get("knee"),
-        "chosen": sel.get("chosen", summary.get("k")),
-        "silhouette_sample": sel.get("silhouette_sample"),
-        "tried": _k_range(summary.get("selection") or []),
+        "k": summary.k,
+        "seed": summary.seed,
+        "reasons": list(sel.reasons) if sel else [],
+        "warnings": list(sel.warnings) if sel else [],
+        "knee": sel.knee if sel else None,
+        "chosen": chosen,
+        "silhouette_sample": sel.silhouette_sample if sel else None,
+        "tried": _k_range(summary.selection),
         "inputs": [
             (label, inputs.get(key), inputs.get(digest))
             for label, key, digest in [
@@ -270,35 +265,35 @@ def method_notes(summary: Mapping) -> dict:
             ]
             if inputs.get(key)
         ],
-        "map": _map_words(emb, summary.get("seed")),
+        "map": _map_words(summary.embedding, summary.seed),
         "rules": [
             (k.replace("_", " "), _rule_value(v)) for k, v in rules.items() if k != "settings"
         ],
-        "journal": [journal_sentence(entry) for entry in summary.get("journal", [])],
+        "journal": [journal_sentence(entry) for entry in summary.journal],
         "versions": join(
-            (f"{name} {version}" for name, version in (summary.get("versions") or {}).items()),
+            (f"{name} {version}" for name, version in summary.versions.items()),
             last=", ",
         ),
     }
 
 
-def _map_words(emb: Mapping, seed) -> Markdown:
-    if not emb:
+def _map_words(emb: EmbeddingInfo | None, seed) -> Markdown:
+    if emb is None or not emb.to_json():
         return Markdown("")
-    method = md(str(emb.get("method", "umap")).upper())
-    metric = f" on {md(emb['metric'])} distance" if emb.get("metric") else ""
-    n, drawn = emb.get("n"), emb.get("sample_size") or emb.get("n")
+    method = md(str("umap" if "method" in emb.absent else emb.method).upper())
+    metric = f" on {md(emb.metric)} distance" if emb.metric else ""
+    n, drawn = emb.n, emb.sample_size or emb.n
     who = (
         f"{number(drawn)} of {number(n)} respondents"
         if n and drawn and drawn < n
         else f"{number(drawn or 0)} respondents"
     )
-    seed = emb.get("random_state", seed)
+    seed = seed if "random_state" in emb.absent else emb.random_state
     return Markdown(f"{method}{metric}, {who}" + (f", seed {md(seed)}" if seed is not None else ""))
 
 
-def _k_range(rows) -> Markdown:
-    ks = sorted(int(r["k"]) for r in rows if r.get("k") is not None)
+def _k_range(rows: list[SelectionRow]) -> Markdown:
+    ks = sorted(r.k for r in rows if r.k is not None)
     return Markdown(f"{ks[0]} to {ks[-1]}" if ks else "")
 
 
@@ -331,16 +326,16 @@ def _rule_value(value) -> str:
     return "; ".join(parts) or "on"
 
 
-def study_lines(summary: Mapping) -> dict:
+def study_lines(summary: Summary) -> dict:
     """Title, subtitle and the 'set aside' sentence of the lead."""
-    people = summary["respondents"]
-    dropped = people.get("loaded", 0) - people["kept"]
-    reasons = sorted(people.get("excluded", {}).items(), key=lambda kv: -kv[1])
+    people = summary.respondents
+    dropped = people.loaded - people.kept
+    reasons = sorted(people.excluded.items(), key=lambda kv: -kv[1])
     named = [md(_SHORT.get(r.lower(), r)) for r, _ in reasons[:3]]
     listed = Markdown(", ".join(named) + " and others") if len(reasons) > 3 else join(named)
     setaside = (
         Markdown(
-            f"{number(dropped)} of the {number(people['loaded'])} people who "
+            f"{number(dropped)} of the {number(people.loaded)} people who "
             f"answered were set aside first ({listed}); see "
             "[How this was done](#how-this-was-done)."
         )
@@ -348,19 +343,17 @@ def study_lines(summary: Mapping) -> dict:
         else Markdown("Nobody was set aside.")
     )
     return {
-        "title": summary["study"].get("title") or summary["study"]["id"],
-        "subtitle": Markdown(
-            f"{md(summary.get('wave', ''))} · {number(people['kept'])} respondents"
-        ),
+        "title": summary.study.title or summary.study.id,
+        "subtitle": Markdown(f"{md(summary.wave)} · {number(people.kept)} respondents"),
         "setaside": setaside,
         "quote": quote,
     }
 
 
-def map_note(summary: Mapping, n_points: int, *, max_points: int) -> Markdown:
+def map_note(summary: Summary, n_points: int, *, max_points: int) -> Markdown:
     """Which respondents the map shows, stated plainly (see :func:`personas.charts.map_chart`)."""
-    emb = summary.get("embedding") or {}
-    population = int(emb.get("n") or summary["respondents"]["kept"])
+    emb = summary.embedding
+    population = int((emb.n if emb else None) or summary.respondents.kept)
     text = (
         f"The map is drawn from a random sample of {number(n_points)} of the "
         f"{number(population)} respondents."
@@ -370,6 +363,6 @@ def map_note(summary: Mapping, n_points: int, *, max_points: int) -> Markdown:
     if n_points > max_points:
         text += (
             f" The chart draws {number(max_points)} of those points, picked at random in "
-            f"proportion to each persona's size (seed {int(summary.get('seed') or 0)})."
+            f"proportion to each persona's size (seed {int(summary.seed or 0)})."
         )
     return Markdown(text)

@@ -6,8 +6,8 @@
   the adjusted Rand index between the LCA and k-modes segmentations;
 * on each persona card: how many members are classified with a posterior of at least 0.8.
 
-Everything comes from ``summary.json`` (its ``lca`` key and the ``confident`` count of each
-segment); nothing is shown for other methods.
+Everything comes from the run's typed summary (its ``lca`` record and the ``confident`` count
+of each segment); nothing is shown for other methods.
 """
 
 from __future__ import annotations
@@ -17,52 +17,59 @@ from collections.abc import Mapping
 from personas import charts
 from personas.report._build_escape import Markdown
 from personas.report._build_text import number, percent
+from personas.run.schema import SegmentRecord, SelectionRow, Summary
 
 __all__ = ["lca_charts", "lca_section", "confident_words"]
 
 
-def lca_charts(summary: Mapping) -> list[tuple[str, object, str]]:
+def _chosen(summary: Summary) -> int | None:
+    """The k the run used: the selection's choice, else the run's k."""
+    sel = summary.selection_summary
+    return summary.k if sel is None or "chosen" in sel.absent else sel.chosen
+
+
+def lca_charts(summary: Summary) -> list[tuple[str, object, str]]:
     """(name, chart, caption) of an LCA run's method panel; empty for other methods."""
-    lca = summary.get("lca")
-    if not lca:
+    lca = summary.lca
+    if lca is None:
         return []
-    chosen = (summary.get("selection_summary") or {}).get("chosen", summary.get("k"))
-    out = [("bic", charts.bic_chart(summary.get("selection") or [], chosen=chosen),
+    out = [("bic", charts.bic_chart(summary.selection, chosen=_chosen(summary)),
             "BIC by number of latent classes")]  # fmt: skip
-    other = lca.get("kmodes")
-    if other and other.get("selection"):
-        sel = other.get("selection_summary") or {}
-        rows, k = other["selection"], other.get("k")
+    other = lca.kmodes
+    if other is not None and other.selection:
+        sel = other.selection_summary
+        rows, k = other.selection, other.k
+        knee = sel.knee if sel else None
+        best = sel.best_silhouette if sel else None
         out += [
-            ("kmodes-elbow", charts.elbow_chart(rows, knee=sel.get("knee"), chosen=k),
+            ("kmodes-elbow", charts.elbow_chart(rows, knee=knee, chosen=k),
              "k-modes: cost by number of segments"),
-            ("kmodes-silhouette",
-             charts.silhouette_chart(rows, chosen=k, best=sel.get("best_silhouette")),
+            ("kmodes-silhouette", charts.silhouette_chart(rows, chosen=k, best=best),
              "k-modes: silhouette by number of segments"),
         ]  # fmt: skip
     return out
 
 
-def _table(rows) -> list[str]:
+def _table(rows: list[SelectionRow]) -> list[str]:
     lines = [
         "| k | BIC | AIC | Relative entropy | Smallest class |",
         "|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
-        if row.get("status", "ok") != "ok" or row.get("bic") is None:
-            lines.append(f"| {int(row['k'])} | could not be fitted | | | |")
+        if (row.status or "ok") != "ok" or row.bic is None:
+            lines.append(f"| {int(row.k)} | could not be fitted | | | |")
             continue
         lines.append(
-            f"| {int(row['k'])} | {row['bic']:,.0f} | {row['aic']:,.0f} | "
-            f"{row['entropy']:.2f} | {percent(row['smallest'], digits=1)} |"
+            f"| {int(row.k)} | {row.bic:,.0f} | {row.aic:,.0f} | "
+            f"{row.entropy:.2f} | {percent(row.smallest, digits=1)} |"
         )
     return lines + ["", ": The latent class models tried (lower BIC and AIC are better)", ""]
 
 
-def lca_section(summary: Mapping, blocks: Mapping) -> Markdown | None:
+def lca_section(summary: Summary, blocks: Mapping) -> Markdown | None:
     """The LCA method panel (markdown with the chart blocks), or None for other methods."""
-    lca = summary.get("lca")
-    if not lca or "bic" not in blocks:
+    lca = summary.lca
+    if lca is None or "bic" not in blocks:
         return None
     lines = [
         "#### Latent class analysis",
@@ -74,9 +81,9 @@ def lca_section(summary: Mapping, blocks: Mapping) -> Markdown | None:
         "classes it needs; relative entropy says how clearly people are classified "
         "(1 = everyone certainly in one class).",
         "",
-        *_table(summary.get("selection") or []),
+        *_table(summary.selection),
     ]
-    other = lca.get("kmodes")
+    other = lca.kmodes
     tabs = [("BIC (latent classes)", "bic"), ("k-modes: elbow", "kmodes-elbow"),
             ("k-modes: separation", "kmodes-silhouette")]  # fmt: skip
     lines += ["::: {.panel-tabset}"]
@@ -86,22 +93,23 @@ def lca_section(summary: Mapping, blocks: Mapping) -> Markdown | None:
     lines += [":::", ""]
     if other:
         lines.append(
-            f"The k-modes sweep of the same answers chooses {other['k']} segments. The two "
-            f"groupings agree at {other['adjusted_rand']:.2f} on a 0–1 scale (adjusted Rand "
+            f"The k-modes sweep of the same answers chooses {other.k} segments. The two "
+            f"groupings agree at {other.adjusted_rand:.2f} on a 0–1 scale (adjusted Rand "
             "index: 1 = the same groups, 0 = no more alike than chance)."
         )
         lines.append("")
     return Markdown("\n".join(lines))
 
 
-def confident_words(summary: Mapping, seg: Mapping) -> Markdown | None:
+def confident_words(summary: Summary, seg: SegmentRecord) -> Markdown | None:
     """ "412 of 430 members (96%) are classified with a probability of 0.8 or more", or None."""
-    lca = summary.get("lca")
-    if not lca or seg.get("confident") is None:
+    lca = summary.lca
+    if lca is None or seg.confident is None:
         return None
-    size, sure = int(seg["size"]), int(seg["confident"])
+    size, sure = int(seg.size), int(seg.confident)
     share = percent(sure / size) if size else percent(0)
     return Markdown(
         f"{number(sure)} of {number(size)} members ({share}) are classified with a "
-        f"probability of {lca.get('confident_threshold', 0.8):g} or more."
+        f"probability of {0.8 if lca.confident_threshold is None else lca.confident_threshold:g}"
+        " or more."
     )

@@ -13,6 +13,7 @@ from personas.compare import plain
 from personas.compare.plain import Outcome, verdict_sentences
 from personas.report._build_escape import Markdown, join, md
 from personas.report._build_trust import no_clear_words
+from personas.run.schema import Distinctive, PersonaRecord, Summary, TensionRecord
 
 __all__ = [
     "MIDDLE",
@@ -64,21 +65,19 @@ def quote(text) -> Markdown:
     return Markdown(f"“{md(text)}”")
 
 
-def tension_words(value: float | None, tension: Mapping) -> Markdown:
+def tension_words(value: float | None, tension: TensionRecord) -> Markdown:
     """Where a position in [-1 (pole a), +1 (pole b)] sits, in words.
 
-    >>> t = {"a": "Find a job quickly", "b": "Find the perfect job"}
+    >>> t = TensionRecord(id="speed", a="Find a job quickly", b="Find the perfect job")
     >>> print(tension_words(-0.82, t))
     leans strongly to “Find a job quickly”
     """
     if value is None:
         return Markdown("not measured")
     size = abs(float(value))
-    pole = quote(tension["a"] if value < 0 else tension["b"])
+    pole = quote(tension.a if value < 0 else tension.b)
     if size < MIDDLE:
-        return Markdown(
-            f"sits in the middle, between {quote(tension['a'])} and {quote(tension['b'])}"
-        )
+        return Markdown(f"sits in the middle, between {quote(tension.a)} and {quote(tension.b)}")
     strength = "slightly " if size < 0.4 else "" if size < 0.7 else "strongly "
     return Markdown(f"leans {strength}to {pole}")
 
@@ -109,17 +108,17 @@ def stability_words(
     )
 
 
-def answer_sentence(item: Mapping) -> Markdown:
+def answer_sentence(item: Distinctive) -> Markdown:
     """One distinctive answer in words.
 
-    >>> print(answer_sentence({"text": "I filter my searches by salary.", "answer": "True",
-    ...                        "share": 0.91, "overall": 0.53, "difference": 0.38}))
+    >>> print(answer_sentence(Distinctive(question="q07", text="I filter my searches by salary.",
+    ...                       answer="True", share=0.91, overall=0.53, difference=0.38)))
     **91%** say “I filter my searches by salary\\.” (vs 53% of everyone)
     """
-    share, overall = percent(item["share"]), percent(item["overall"])
-    lead = f"**{share}**" if item.get("difference", 0) >= 0 else f"Only **{share}**"
-    statement = quote(item.get("text") or item.get("question", ""))
-    answer = str(item.get("label") or item.get("answer", "")).strip()
+    share, overall = percent(item.share), percent(item.overall)
+    lead = f"**{share}**" if (item.difference or 0) >= 0 else f"Only **{share}**"
+    statement = quote(item.text or item.question)
+    answer = str(item.label or ("" if item.answer is None else item.answer)).strip()
     if answer.lower() in _TRUE:
         said = f"say {statement}"
     elif answer.lower() in _FALSE:
@@ -130,15 +129,15 @@ def answer_sentence(item: Mapping) -> Markdown:
 
 
 def verdict_words(
-    persona: Mapping, names: Mapping[str, str], segment_names: Mapping[int, str]
+    persona: PersonaRecord, names: Mapping[str, str], segment_names: Mapping[int, str]
 ) -> Markdown:
     """A persona's verdict as a short phrase for the verdict table."""
-    verdict = persona.get("verdict")
-    segs = [segment_names.get(int(s), f"segment {s}") for s in persona.get("segments", [])]
+    verdict = persona.verdict
+    segs = [segment_names.get(s, f"segment {s}") for s in persona.segments]
     if verdict == "confirmed":
         return Markdown("**Confirmed**")
     if verdict == "merged":
-        others = [names.get(p, p) for p in persona.get("merged_with", [])]
+        others = [names.get(p, p) for p in persona.merged_with]
         return Markdown(f"**Merged** with {join(others)}" if others else "**Merged**")
     if verdict == "split":
         return Markdown(f"**Split** into {join(segs)}" if segs else "**Split**")
@@ -147,7 +146,7 @@ def verdict_words(
     return Markdown(f"**{md(verdict or 'No verdict')}**")
 
 
-def verdict_paragraph(summary: Mapping) -> list[Markdown]:
+def verdict_paragraph(summary: Summary) -> list[Markdown]:
     """The lead: how many personas, from how many people, and what became of the hand-made ones.
 
     Returns the sentences of the verdict, in order, each already escaped. The wording is the
@@ -158,20 +157,20 @@ def verdict_paragraph(summary: Mapping) -> list[Markdown]:
         return [lead]
     outcomes = [
         Outcome(
-            p["id"],
-            p["name"],
-            p.get("verdict", ""),
-            len(p.get("segments", [])),
-            tuple(p.get("merged_with", [])),
-            bool((p.get("stability") or {}).get("uncertain")),
+            p.id,
+            p.name,
+            p.verdict or "",
+            len(p.segments),
+            tuple(p.merged_with),
+            bool(p.stability and p.stability.uncertain),
         )
-        for p in summary.get("personas", [])
+        for p in summary.personas
     ]
     sentences = verdict_sentences(
-        respondents=summary["respondents"]["kept"],
-        segments=len(summary["segments"]),
+        respondents=summary.respondents.kept,
+        segments=len(summary.segments),
         personas=outcomes,
-        new=len(summary.get("new_segments", [])),
+        new=len(summary.new_segments),
         name=md,
         strong=lambda text: f"**{text}**",
     )

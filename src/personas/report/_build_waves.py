@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from personas.report._build_escape import Markdown, md
 from personas.report._build_text import percent
+from personas.run.schema import BaselineSegment, Summary
 
 __all__ = ["wave_notes", "wave_changes", "change_phrase", "CHANGE_ORDER"]
 
@@ -18,39 +19,37 @@ _CHANGES = {
 }
 
 
-def _segment_names(summary: Mapping) -> dict[int, str]:
-    return {int(s["id"]): s.get("name") or f"Segment {s['id']}" for s in summary["segments"]}
+def _segment_names(summary: Summary) -> dict[int, str]:
+    return {s.id: s.name or f"Segment {s.id}" for s in summary.segments}
 
 
-def wave_notes(summary: Mapping) -> dict | None:
+def wave_notes(summary: Summary) -> dict | None:
     """Shares now against the baseline run, when there is one (issue 7 extends this)."""
-    base = summary.get("baseline")
-    if not base:
+    base = summary.baseline
+    if base is None or not base.to_json():
         return None
     seg_names = _segment_names(summary)
     rows = []
-    for row in base.get("segments", []):
-        sid = row.get("id")
-        name = seg_names.get(int(sid)) if sid is not None else None
+    for row in base.segments:
+        name = seg_names.get(row.id) if row.id is not None else None
         rows.append(
             {
-                "name": name or f"Segment {row.get('baseline_id')} of the earlier wave",
-                "before": percent(row["share_baseline"])
-                if row.get("share_baseline") is not None
+                "name": name or f"Segment {row.baseline_id} of the earlier wave",
+                "before": percent(row.share_baseline)
+                if row.share_baseline is not None
                 else Markdown("–"),
-                "now": percent(row["share"]) if row.get("share") is not None else Markdown("–"),
-                "change": _CHANGES.get(row.get("change"), row.get("change") or ""),
-                "p": _p_value(row.get("p_value")),
+                "now": percent(row.share) if row.share is not None else Markdown("–"),
+                "change": _CHANGES.get(row.change, row.change or ""),
+                "p": _p_value(row.p_value),
             }
         )
-    ari = base.get("ari")
     return {
-        "run": base.get("run", ""),
-        "wave": base.get("wave", ""),
-        "ari": Markdown(f"{ari:.2f}") if ari is not None else None,
+        "run": base.run or "",
+        "wave": base.wave or "",
+        "ari": Markdown(f"{base.ari:.2f}") if base.ari is not None else None,
         "rows": rows,
         "headline": _wave_headline(summary),
-        "drift": _drift_notes(base.get("segments", []), seg_names),
+        "drift": _drift_notes(base.segments, seg_names),
     }
 
 
@@ -64,7 +63,7 @@ def _p_value(p) -> Markdown | str:
 CHANGE_ORDER = ("grew", "shrank", "new", "vanished")
 
 
-def wave_changes(summary: Mapping) -> list[dict]:
+def wave_changes(summary: Summary) -> list[dict]:
     """The personas that grew, shrank, appeared or vanished since the baseline, with sizes.
 
     Plain data for every place that leads with the changes (the report's verdict box, the
@@ -72,21 +71,19 @@ def wave_changes(summary: Mapping) -> list[dict]:
     None where a persona did not exist), grew first, then shrank, new and vanished, the
     largest change first within each kind. Empty without a baseline or when nothing changed.
     """
-    base = summary.get("baseline") or {}
     seg_names = _segment_names(summary)
     out = []
-    for row in base.get("segments", []):
-        if row.get("change") not in CHANGE_ORDER:
+    for row in summary.baseline.segments if summary.baseline else []:
+        if row.change not in CHANGE_ORDER:
             continue
-        sid = row.get("id")
         name = (
-            row.get("name")
-            or (seg_names.get(int(sid)) if sid is not None else None)
-            or f"Segment {row.get('baseline_id')} of the earlier wave"
+            row.name
+            or (seg_names.get(row.id) if row.id is not None else None)
+            or f"Segment {row.baseline_id} of the earlier wave"
         )
-        before = row.get("share_baseline") if row.get("change") != "new" else None
-        now = row.get("share") if row.get("change") != "vanished" else None
-        out.append({"change": row["change"], "name": name, "before": before, "now": now})
+        before = row.share_baseline if row.change != "new" else None
+        now = row.share if row.change != "vanished" else None
+        out.append({"change": row.change, "name": name, "before": before, "now": now})
     return sorted(
         out,
         key=lambda r: (
@@ -112,7 +109,7 @@ def change_phrase(row: Mapping, *, name=None) -> str:
     }[row["change"]]
 
 
-def _wave_headline(summary: Mapping) -> Markdown:
+def _wave_headline(summary: Summary) -> Markdown:
     """One sentence: which personas grew, shrank, appeared or vanished, with their sizes."""
     changes = wave_changes(summary)
     if not changes:
@@ -121,17 +118,16 @@ def _wave_headline(summary: Mapping) -> Markdown:
     return Markdown("; ".join(parts) + ".")
 
 
-def _drift_notes(rows: list, seg_names: dict) -> list[dict]:
+def _drift_notes(rows: list[BaselineSegment], seg_names: dict) -> list[dict]:
     """Per matched persona, the answers that moved most between the waves (>= 10 points)."""
     notes = []
     for row in rows:
-        moved = [d for d in row.get("drift") or [] if abs(d["change"]) >= 0.10]
-        if not moved or row.get("id") is None:
+        moved = [d for d in row.drift if abs(d.change) >= 0.10]
+        if not moved or row.id is None:
             continue
-        name = row.get("name") or seg_names.get(int(row["id"]))
+        name = row.name or seg_names.get(row.id)
         items = [
-            Markdown(f"“{md(d['text'])}” {percent(d['baseline'])} → {percent(d['now'])}")
-            for d in moved
+            Markdown(f"“{md(d.text)}” {percent(d.baseline)} → {percent(d.now)}") for d in moved
         ]
         notes.append({"name": md(name), "text": Markdown("; ".join(items))})
     return notes

@@ -47,7 +47,7 @@ def report_source(run: Run, *, charts: dict, typing: Markdown | None = None) -> 
     typing : Markdown, optional
         The screener section (:func:`~personas.report._build_typing.typing_section`).
     """
-    summary = run.summary
+    summary = run.typed
     cards = ctx.persona_cards(summary)
     return (
         environment()
@@ -63,7 +63,7 @@ def report_source(run: Run, *, charts: dict, typing: Markdown | None = None) -> 
             cards=cards,
             verdicts=ctx.verdict_rows(summary),
             new_segments=ctx.new_segment_notes(summary),
-            confirm=run.typed.thresholds.get("confirm"),
+            confirm=summary.thresholds.get("confirm"),
             tensions=ctx.tension_notes(summary),
             exclusions=ctx.exclusion_rows(summary),
             method=ctx.method_notes(summary),
@@ -78,10 +78,10 @@ def report_source(run: Run, *, charts: dict, typing: Markdown | None = None) -> 
             bootstrap=Markdown(chart_bootstrap_html()),
             summary=summary,
             typing=typing,
-            one_pole=one_pole_notes(summary),
+            one_pole=one_pole_notes(summary.tensions, summary.questions),
             no_tensions=no_tensions_note(summary),
             lca=lca_section(summary, charts),
-            weights=weights_notes(summary),
+            weights=weights_notes(summary.weights),
         )
     )
 

@@ -1,9 +1,10 @@
 """The study page: each segment's share over the waves, with a link to every wave's report.
 
 ``reports/<study>/index.qmd`` is rebuilt after every run of the study from the saved runs in
-``reports/<study>/*/summary.json`` (nothing else), and rendered like a run's report. Segments
-are followed across waves by name: a wave run with ``--baseline`` carries its matched
-segments' names and colours over, so a persona keeps its line and its colour.
+``reports/<study>/*/summary.json`` (read as typed summaries, nothing else), and rendered like
+a run's report. Segments are followed across waves by name: a wave run with ``--baseline``
+carries its matched segments' names and colours over, so a persona keeps its line and its
+colour.
 
 Waves are ordered by their baseline chain where runs name one, otherwise by name in natural
 order (``wave-2`` before ``wave-10``).
@@ -20,9 +21,11 @@ import vl_convert
 
 from personas._atomic import write_text_atomic
 from personas.charts import alt_text, shares_over_waves_chart
+from personas.errors import InputError
 from personas.report._build_escape import _escape_md, clean_spec, yaml_string
 from personas.report.render import chart_block, chart_bootstrap_html, write_support_files
 from personas.run.files import read_json
+from personas.run.schema import SUMMARY_SCHEMA, Summary
 
 __all__ = ["study_runs", "build_study_page"]
 
@@ -31,18 +34,25 @@ def _natural(text: str) -> list:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
-def study_runs(folder: Path) -> list[tuple[Path, dict]]:
-    """The saved runs directly under ``folder``, in wave order: ``[(run folder, summary)]``."""
+def study_runs(folder: Path) -> list[tuple[Path, Summary]]:
+    """The saved runs directly under ``folder``, in wave order: ``[(run folder, summary)]``.
+
+    A folder whose ``summary.json`` is of another schema, or damaged, is not a wave of the
+    page (its own ``personas report`` says what is wrong with it).
+    """
     runs = []
     for path in sorted(Path(folder).glob("*/summary.json")):
-        summary = read_json(path)
-        if summary.get("schema") == "personas/summary@1":
-            runs.append((path.parent, summary))
+        found = read_json(path)
+        if isinstance(found, dict) and found.get("schema") == SUMMARY_SCHEMA:
+            try:
+                runs.append((path.parent, Summary.from_json(found, file=str(path))))
+            except InputError:
+                continue
     by_folder = {p.name: i for i, (p, _) in enumerate(runs)}
 
     def depth(item) -> int:
         seen, summary, n = set(), item[1], 0
-        while (base := (summary.get("baseline") or {}).get("run")) and n < len(runs):
+        while summary.baseline and (base := summary.baseline.run) and n < len(runs):
             name = Path(base).name
             if name in seen or name not in by_folder:
                 break
@@ -53,50 +63,50 @@ def study_runs(folder: Path) -> list[tuple[Path, dict]]:
     return sorted(runs, key=lambda item: (depth(item), _natural(item[0].name)))
 
 
-def _rows(runs: list[tuple[Path, dict]]) -> list[dict]:
+def _rows(runs: list[tuple[Path, Summary]]) -> list[dict]:
     rows = []
     for order, (_, summary) in enumerate(runs):
-        for seg in summary["segments"]:
-            low, high = seg.get("share_ci") or (seg["share"], seg["share"])
+        for seg in summary.segments:
+            low, high = seg.share_ci or (seg.share, seg.share)
             rows.append(
                 {
-                    "wave": summary["wave"],
+                    "wave": summary.wave,
                     "order": order,
-                    "segment": seg["name"],
-                    "share": seg["share"],
+                    "segment": seg.name,
+                    "share": seg.share,
                     "low": low,
                     "high": high,
-                    "color": seg.get("color", int(seg["id"]) - 1),
+                    "color": seg.id - 1 if "color" in seg.absent else seg.color,
                 }
             )
     return rows
 
 
-def _wave_table(runs: list[tuple[Path, dict]]) -> list[str]:
+def _wave_table(runs: list[tuple[Path, Summary]]) -> list[str]:
     lines = ["| wave | respondents | segments | what changed | report |", "|---|--:|--:|---|---|"]
     for folder, s in runs:
-        base = s.get("baseline") or {}
-        names = {seg["id"]: seg.get("name") for seg in s["segments"]}
+        base = s.baseline
+        names = {seg.id: seg.name for seg in s.segments}
         changes = []
-        for seg in base.get("segments", []):
-            name = _escape_md(seg.get("name") or names.get(seg.get("id")) or "a segment")
-            if seg["change"] == "new":
+        for seg in base.segments if base else []:
+            name = _escape_md(seg.name or names.get(seg.id) or "a segment")
+            if seg.change == "new":
                 changes.append(f"new: {name}")
-            elif seg["change"] != "stable":
-                changes.append(f"{name} {seg['change']}")
-        changed = "; ".join(changes) if base else "first wave"
+            elif seg.change != "stable":
+                changes.append(f"{name} {seg.change}")
+        changed = "; ".join(changes) if base and base.to_json() else "first wave"
         href = quote(folder.name) + "/index.html"
         link = f"[open]({href})" if (folder / "index.html").exists() else "–"
         lines.append(
-            f"| {_escape_md(s['wave'])} | {s['respondents']['kept']:,} | {s['k']} | "
+            f"| {_escape_md(s.wave)} | {s.respondents.kept:,} | {s.k} | "
             f"{changed or 'no significant change'} | {link} |"
         )
     return lines
 
 
-def _source(runs: list[tuple[Path, dict]], chart_markdown: str) -> str:
+def _source(runs: list[tuple[Path, Summary]], chart_markdown: str) -> str:
     latest = runs[-1][1]
-    title = latest["study"].get("title") or latest["study"]["id"]
+    title = latest.study.title or latest.study.id
     n = len(runs)
     lines = [
         "---",

@@ -25,7 +25,14 @@ __all__ = [
     "SUMMARY_SCHEMA",
     "MODEL_SCHEMA",
     "Summary",
+    "as_summary",
     "Study",
+    "TensionRecord",
+    "QuestionRecord",
+    "Similarity",
+    "Baseline",
+    "BaselineSegment",
+    "Drift",
     "Respondents",
     "SelectionRow",
     "SelectionSummary",
@@ -291,13 +298,14 @@ class Distinctive(_Record):
     share: Number
     text: str | None = None
     answer: Any = None
+    label: str | None = None
     overall: Number | None = None
     difference: Number | None = None
     lift: Number | None = None
     extra: dict = _extra
     absent: frozenset = _absent
     _optional: ClassVar[frozenset[str]] = frozenset(
-        {"text", "answer", "overall", "difference", "lift"}
+        {"text", "answer", "label", "overall", "difference", "lift"}
     )
 
 
@@ -472,6 +480,100 @@ class EmbeddingInfo(_Record):
 
 
 @dataclass(frozen=True)
+class TensionRecord(_Record):
+    """A tension of the study: its two poles and how well it separates the segments."""
+
+    id: str
+    label: str | None = None
+    a: str | None = None
+    b: str | None = None
+    separation: Number | None = None
+    extra: dict = _extra
+    absent: frozenset = _absent
+    _optional: ClassVar[frozenset[str]] = frozenset({"label", "a", "b", "separation"})
+
+
+@dataclass(frozen=True)
+class QuestionRecord(_Record):
+    """A question of the study as the run saw it: its tension and pole, if any."""
+
+    id: str
+    text: str | None = None
+    type: str | None = None
+    tension: str | None = None
+    pole: str | None = None
+    extra: dict = _extra
+    absent: frozenset = _absent
+    _optional: ClassVar[frozenset[str]] = frozenset({"text", "type", "tension", "pole"})
+
+
+@dataclass(frozen=True)
+class Similarity(_Record):
+    """How much each hand-made persona agrees with each segment (rows: personas)."""
+
+    personas: list[str] = field(default_factory=list)
+    segments: list[int] = field(default_factory=list)
+    values: list[list[Any]] = field(default_factory=list)
+    extra: dict = _extra
+    absent: frozenset = _absent
+    _optional: ClassVar[frozenset[str]] = frozenset({"personas", "segments", "values"})
+
+
+@dataclass(frozen=True)
+class Drift(_Record):
+    """A question whose answers moved most in a segment since the baseline wave."""
+
+    question: str
+    baseline: Number | None = None
+    now: Number | None = None
+    change: Number | None = None
+    text: str | None = None
+    extra: dict = _extra
+    absent: frozenset = _absent
+    _optional: ClassVar[frozenset[str]] = frozenset({"baseline", "now", "change", "text"})
+
+
+@dataclass(frozen=True)
+class BaselineSegment(_Record):
+    """A segment matched across two waves (``id`` now, ``baseline_id`` then; either may be
+    missing for a segment that is new or vanished)."""
+
+    change: str | None = None
+    id: int | None = None
+    baseline_id: int | None = None
+    name: str | None = None
+    color: int | None = None
+    share: Number | None = None
+    share_baseline: Number | None = None
+    p_value: Number | None = None
+    similarity: Number | None = None
+    drift: list[Drift] = field(default_factory=list)
+    extra: dict = _extra
+    absent: frozenset = _absent
+    _optional: ClassVar[frozenset[str]] = frozenset(
+        {"change", "id", "baseline_id", "name", "color", "share", "share_baseline", "p_value",
+         "similarity", "drift"}
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Baseline(_Record):
+    """The comparison with an earlier wave's run (``personas run --baseline``)."""
+
+    run: str | None = None
+    wave: str | None = None
+    ari: Number | None = None
+    alpha: Number | None = None
+    min_similarity: Number | None = None
+    segments: list[BaselineSegment] = field(default_factory=list)
+    extra: dict = _extra
+    absent: frozenset = _absent
+    _optional: ClassVar[frozenset[str]] = frozenset(
+        {"run", "wave", "ari", "alpha", "min_similarity", "segments"}
+    )
+
+
+@dataclass(frozen=True)
 class Summary(_Record):
     """``summary.json``: everything the report, ``assign`` and the wave comparison read.
 
@@ -495,16 +597,16 @@ class Summary(_Record):
     selection: list[SelectionRow]
     segments: list[SegmentRecord]
     personas: list[PersonaRecord]
-    similarity: dict[str, Any] | None
-    tensions: list[dict[str, Any]]
+    similarity: Similarity | None
+    tensions: list[TensionRecord]
     embedding: EmbeddingInfo | None
     selection_summary: SelectionSummary | None = None
     new_segments: list[Any] = field(default_factory=list)
     thresholds: dict[str, Number] = field(default_factory=dict)
-    questions: list[dict[str, Any]] = field(default_factory=list)
+    questions: list[QuestionRecord] = field(default_factory=list)
     cleaning: dict[str, Any] = field(default_factory=dict)
     journal: list[str] = field(default_factory=list)
-    baseline: dict[str, Any] | None = None
+    baseline: Baseline | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     structure: Structure | None = None
@@ -533,9 +635,19 @@ class Summary(_Record):
             )
         return super().from_json(data, file=file)
 
+    def tension(self, tension_id: str) -> TensionRecord | None:
+        """The tension with id ``tension_id``, or ``None``."""
+        return next((t for t in self.tensions if t.id == tension_id), None)
+
     def segment(self, segment_id: int) -> SegmentRecord | None:
         """The segment with id ``segment_id``, or ``None``."""
         return next((s for s in self.segments if s.id == segment_id), None)
+
+
+def as_summary(summary: Summary | Any) -> Summary:
+    """``summary`` itself, or the :class:`Summary` of a ``summary.json`` dict (for callers that
+    still hold the file's dict; :class:`InputError` when it does not fit the schema)."""
+    return summary if isinstance(summary, Summary) else Summary.from_json(summary)
 
 
 @dataclass(frozen=True)
