@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from _compare_factories import jobsite_segmentation
+from _summary import typed_summary
 from personas.compare.core import compare, comparison_summary, verdict_paragraph
 from personas.report._build_text import verdict_paragraph as report_verdict
 
@@ -16,12 +17,13 @@ def comparison():
 
 def test_report_lead_and_journal_paragraph_are_one_wording(comparison):
     parts = comparison_summary(comparison)
-    summary = {
-        "respondents": {"kept": len(comparison.segmentation.labels)},
-        "segments": parts["segments"],
-        "personas": parts["personas"],
-        "new_segments": list(comparison.new_segments),
-    }
+    n = len(comparison.segmentation.labels)
+    summary = typed_summary(
+        respondents={"loaded": n, "kept": n},
+        segments=parts["segments"],
+        personas=parts["personas"],
+        new_segments=list(comparison.new_segments),
+    )
     lead = " ".join(report_verdict(summary))
     assert "**" in lead  # the report bolds the headline figures ...
     assert lead.replace("**", "") == verdict_paragraph(comparison)  # ... and says the same
