@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -151,6 +152,17 @@ def read_json(path: Path) -> dict:
         return json.load(handle)
 
 
+def _remove_until_gone(folder: Path, *, tries: int = 50) -> None:
+    """Remove ``folder`` even while a writer that outlived the failure (a Dask task still
+    running on a surviving worker) adds files to it: each pass removes what is there; once the
+    folder is gone such a writer cannot recreate it (it makes only its own subfolder)."""
+    for _ in range(tries):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.1)
+
+
 @contextmanager
 def atomic_folder(
     target: Path,
@@ -187,7 +199,7 @@ def atomic_folder(
         apply_umask(tmp)
         _swap_into_place(tmp, target, replace=replace, keep=keep, before_swap=before_swap)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_until_gone(tmp)
         raise
     finally:
         release(lock)
