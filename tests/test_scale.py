@@ -30,14 +30,6 @@ from personas.waves.assignment import assign_file  # noqa: E402
 COLUMNS = ["respondent", "segment", "name", "distance", "far"]
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
-    ) as local:
-        yield local
-
-
 def _run(study, tmp_path, *, median_speeders: bool = False):
     out = tmp_path / "run"
     result = CliRunner().invoke(

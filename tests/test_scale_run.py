@@ -15,20 +15,11 @@ from click.testing import CliRunner
 
 pytest.importorskip("distributed")
 
-from distributed import LocalCluster  # noqa: E402
 
 from personas.cli import main  # noqa: E402
 from personas.pipeline import partitioned  # noqa: E402
 from personas.pipeline.partitioned import draw_sample  # noqa: E402
 from personas.run.files import load_run  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
-    ) as local:
-        yield local
 
 
 @pytest.fixture

@@ -33,6 +33,32 @@ from personas.io.locate import resolve_data
 FORMATS = click.Choice(cli_names())  # the registry in personas.io.formats
 
 
+def _cluster_options(command):
+    """``--scheduler`` and ``--workers``: where an ``--engine dask`` command runs."""
+    command = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=2,
+        show_default=True,
+        help="--engine dask without --scheduler: worker processes of the local cluster.",
+    )(command)
+    return click.option(
+        "--scheduler", metavar="ADDRESS", help="--engine dask: an existing cluster's address."
+    )(command)
+
+
+def _need_dask() -> None:
+    """Refuse ``--engine dask`` at once, with the fix, when Dask is not installed."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        from personas.errors import InputError, Problem
+
+        raise InputError(
+            Problem("--engine dask needs Dask", hint="pip install 'personas[dask]'")
+        ) from None
+
+
 def _handle_errors(command):
     """Turn library errors into exit codes: 2 for bad input, 1 for everything else."""
 
@@ -352,16 +378,7 @@ def weight(study, data, wave, fmt, lenient, margins, out, column, overwrite) -> 
     help="dask: a wave of partitioned Parquet larger than memory (fit on a sample, all rows "
     "scored on a Dask cluster).",
 )
-@click.option(
-    "--scheduler", metavar="ADDRESS", help="--engine dask: an existing cluster's address."
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=2,
-    show_default=True,
-    help="--engine dask without --scheduler: worker processes of the local cluster.",
-)
+@_cluster_options
 @_handle_errors
 def run(
     study, data, wave, fmt, lenient, out, method, k, seed, baseline, report, to, weights,
@@ -427,16 +444,7 @@ def run(
     show_default=True,
     help="dask: score partitioned Parquet larger than memory on a Dask cluster.",
 )
-@click.option(
-    "--scheduler", metavar="ADDRESS", help="--engine dask: an existing cluster's address."
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=2,
-    show_default=True,
-    help="--engine dask without --scheduler: worker processes of the local cluster.",
-)
+@_cluster_options
 @_handle_errors
 def assign(run_dir, data, fmt, lenient, out, screener, engine, scheduler, workers) -> None:
     """Put new respondents into an existing run's segments."""
@@ -464,18 +472,12 @@ def _check_exists(path: Path) -> None:
 
 def _run_on_dask(study_dir, data_path, wave_name, k, given) -> None:
     """``run --engine dask``: fit on a sample, every row scored (pipeline/partitioned.py)."""
-    from personas.errors import InputError, Problem
     from personas.pipeline.partitioned import refuse_options
 
     refuse_options(weights=given["weights"], baseline=given["baseline"], format=given["fmt"])
     from personas.pipeline.partitioned import run_partitioned, wave_of
 
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        raise InputError(
-            Problem("--engine dask needs Dask", hint="pip install 'personas[dask]'")
-        ) from None
+    _need_dask()
     wave_name = wave_of(data_path, wave_name)
     saved = run_partitioned(
         study_dir, data_path, wave=wave_name,
@@ -501,12 +503,9 @@ def _assign_on_dask(run_dir, data, out, lenient, scheduler, workers, fmt, screen
         raise InputError(
             Problem(f"{option} does not work with --engine dask", hint="it reads Parquet only")
         )
-    try:
-        from personas.scale import assign_partitioned
-    except ImportError:
-        raise InputError(
-            Problem("--engine dask needs Dask", hint="pip install 'personas[dask]'")
-        ) from None
+    _need_dask()
+    from personas.scale import assign_partitioned
+
     result = assign_partitioned(
         resolve_run(run_dir),
         data,
