@@ -7,7 +7,7 @@ import pytest
 
 from personas import analyze, load_instrument, read_responses
 from personas.instrument.model import Instrument
-from personas.run.analysis import Analysis
+from personas.run.analysis import Analysis, save_run
 
 
 def test_analyze_on_responses_names_the_wave_after_its_file(study, jobsite_wave):
@@ -21,6 +21,17 @@ def test_analyze_on_responses_names_the_wave_after_its_file(study, jobsite_wave)
         result.responses.answers
     )
     assert np.unique(result.segmentation.labels).size == 3
+
+
+def test_the_in_memory_summary_is_what_the_saved_run_holds(study, jobsite_wave, tmp_path):
+    instrument = load_instrument(study)
+    wave = study / "waves" / jobsite_wave.name
+    result = analyze(instrument, read_responses(wave, instrument), k=3, embedding=False)
+    summary = result.summary()
+    assert [s.size for s in summary.segments] == np.bincount(result.segmentation.labels)[
+        1:
+    ].tolist()
+    assert summary.to_json() == save_run(result, tmp_path / "run").summary
 
 
 @pytest.mark.parametrize("as_type", [str, lambda p: p])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import altair as alt
@@ -13,6 +14,7 @@ import pytest
 
 from personas import charts
 from personas.run.files import load_run
+from personas.run.schema import Distinctive, SegmentRecord
 
 FIXTURE = Path(__file__).parent / "fixtures" / "run_jobsite"
 OKABE_ITO = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"}
@@ -228,10 +230,12 @@ def test_persona_card_chart_compares_segment_with_everyone(summary):
 
 
 def test_answer_labels_say_which_answer():
-    item = {"text": "I filter my searches by salary.", "answer": "True"}
+    item = Distinctive(question="q1", share=0.5, text="I filter my searches by salary.",
+                       answer="True")  # fmt: skip
     assert charts.answer_label(item) == "I filter my searches by salary."
-    assert charts.answer_label(dict(item, answer="False")).startswith("Not true: ")
-    assert charts.answer_label(dict(item, answer="mobile")).endswith("→ mobile")
+    assert charts.answer_label(replace(item, answer="False")).startswith("Not true: ")
+    assert charts.answer_label(replace(item, answer="mobile")).endswith("→ mobile")
+    assert charts.answer_label(replace(item, text=None, label="Often")) == "q1 → Often"
 
 
 def test_similarity_heatmap_writes_values_and_outlines_matches(summary):
@@ -297,7 +301,10 @@ def _big_embedding(n: int = 12_000) -> tuple[pd.DataFrame, list[dict]]:
             "segment": segment,
         }
     )
-    segments = [{"id": i, "name": f"Segment {i}"} for i in range(1, 5)]
+    segments = [
+        SegmentRecord(id=i, size=int(n * s), share=s, name=f"Segment {i}")
+        for i, s in enumerate(shares, 1)
+    ]
     return frame, segments
 
 
@@ -383,7 +390,7 @@ def test_map_outlines_enclose_the_bulk_of_each_segment():
     lines = next(u for u in _layers(spec) if _marks(u) == ["line"])
     assert lines["mark"]["interpolate"] == "linear-closed"
     corners = pd.DataFrame(_rows(spec, lines))
-    assert sorted(corners["persona"].unique()) == [s["name"] for s in segments]
+    assert sorted(corners["persona"].unique()) == [s.name for s in segments]
     for segment, group in frame.groupby("segment"):
         outline = corners[corners["segment"] == segment].sort_values("order")
         hull = Delaunay(outline[["x", "y"]].to_numpy())  # the outline is convex
@@ -398,3 +405,21 @@ def test_map_outlines_skip_segments_without_an_area():
     line = pd.DataFrame({"x": [0.0, 1, 2, 3], "y": [0.0, 1, 2, 3], "segment": 1, "persona": "A"})
     two = pd.DataFrame({"x": [5.0, 6], "y": [5.0, 5], "segment": 2, "persona": "B"})
     assert segment_outlines(pd.concat([line, two])).empty
+
+
+def test_charts_draw_a_typed_summary_as_they_draw_its_json(run, summary):
+    typed = run.typed
+    for build in (charts.shares_chart, charts.tension_chart, charts.similarity_heatmap,
+                  charts.exclusions_chart):  # fmt: skip
+        assert build(typed).to_dict() == build(summary).to_dict()
+    assert charts.segment_colors(typed) == charts.segment_colors(summary)
+    card = charts.persona_card_chart(typed.segments[0]).to_dict()
+    assert card == charts.persona_card_chart(summary["segments"][0]).to_dict()
+
+
+def test_charts_refuse_a_summary_that_does_not_fit_the_schema(summary):
+    from personas.errors import InputError
+
+    broken = dict(summary, segments=[{"id": 1, "name": "No size"}])
+    with pytest.raises(InputError, match=r"segments\[0\]\.size"):
+        charts.shares_chart(broken)

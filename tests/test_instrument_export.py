@@ -349,7 +349,7 @@ def test_codebook_qualtrics_values_are_the_recodes_of_the_qualtrics_survey(small
             )
             block = survey[start:end]
             choices = [
-                f"{line[len('[[Choice:'):-2]} = {block[i + 1]}"
+                f"{line[len('[[Choice:') : -2]} = {block[i + 1]}"
                 for i, line in enumerate(block)
                 if line.startswith("[[Choice:")
             ]

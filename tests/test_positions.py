@@ -68,7 +68,8 @@ def test_same_bad_position_reads_the_same_in_every_file_kind(tmp_path):
         # The owner differs (persona 'survivor', segment 'survivor', names entry ...); the
         # rest of the sentence is one wording.
         messages.add(problem.message.split(" has position ", 1)[1])
-        assert problem.line == Path(path).read_text(encoding="utf-8").splitlines().index(
-            BAD_LINE.rstrip("\n")
-        ) + 1
+        assert (
+            problem.line
+            == Path(path).read_text(encoding="utf-8").splitlines().index(BAD_LINE.rstrip("\n")) + 1
+        )
     assert messages == {"'c' on tension 'speed'"}

@@ -30,6 +30,6 @@ def test_every_markdown_file_named_in_the_code_exists():
 
 def test_every_readme_section_named_in_the_code_exists():
     named = _mentions(r'README(?:\'s)?:?\s+"([^"\n]+)"')
-    assert named, "the pattern finds the references (e.g. README: \"A run on disk\")"
+    assert named, 'the pattern finds the references (e.g. README: "A run on disk")'
     missing = [(str(p), name) for p, name in named if name not in HEADINGS]
     assert not missing, f"no such README section: {missing}"

@@ -67,8 +67,7 @@ def test_rule_takes_the_best_silhouette_and_the_elbow_does_not_veto_it():
     chosen, reasons, warnings = _reasons.choose(_table(SWEEP), 4, binary=True, measured=True)
     assert chosen == 2 and warnings == []
     assert reasons[0] == (
-        "k = 2: elbow at 4; silhouette highest at 2 (0.45); both segments stable "
-        "(Jaccard ≥ 0.90)"
+        "k = 2: elbow at 4; silhouette highest at 2 (0.45); both segments stable (Jaccard ≥ 0.90)"
     )
     assert any(r.startswith("the elbow at 4 is one voice, not a veto") for r in reasons)
 

@@ -9,7 +9,7 @@ chart's description says how many points it shows out of how many.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
@@ -17,7 +17,8 @@ import pandas as pd
 
 from personas.charts._labels import Plot, place_labels, text_width
 from personas.charts._outlines import CORE, segment_outlines
-from personas.charts._style import INK, finish, segment_scale
+from personas.charts._style import INK, finish, segment_records, segment_scale
+from personas.run.schema import SegmentRecord
 
 __all__ = ["map_chart", "sample_points", "label_positions", "MAX_POINTS"]
 
@@ -55,8 +56,8 @@ def sample_points(
     return shuffled[keep].sort_index()
 
 
-def _points(embedding: pd.DataFrame, segments: Sequence[Mapping]) -> pd.DataFrame:
-    names = {int(s["id"]): s["name"] for s in segments}
+def _points(embedding: pd.DataFrame, segments: Sequence[SegmentRecord]) -> pd.DataFrame:
+    names = {s.id: s.name for s in segments}
     frame = embedding[["respondent", "x", "y", "segment"]].copy()
     frame["segment"] = frame["segment"].astype(int)
     frame["persona"] = frame["segment"].map(names).fillna("Unassigned")
@@ -177,7 +178,7 @@ def _dot_size(n: int) -> int:
 def map_chart(
     embedding: pd.DataFrame,
     landmarks: pd.DataFrame,
-    segments: Sequence[Mapping],
+    segments: Sequence[SegmentRecord],
     *,
     population: int | None = None,
     max_points: int = MAX_POINTS,
@@ -191,15 +192,17 @@ def map_chart(
         ``embedding.csv``: ``respondent, x, y, segment``.
     landmarks : DataFrame
         ``landmarks.csv``: ``persona, name, x, y`` (where each hand-made persona would sit).
-    segments : list of dict
-        ``summary["segments"]``: ids, names (legend and tooltips) and colours.
+    segments : list of SegmentRecord
+        ``run.typed.segments``: ids, names (legend and tooltips) and colours (their JSON
+        dicts are read as records).
     population : int, optional
-        How many respondents the run kept (``summary["embedding"]["n"]``), stated when the
+        How many respondents the run kept (``run.typed.embedding.n``), stated when the
         embedding itself covers only a sample.
     max_points, random_state
         At most ``max_points`` dots are drawn: see :func:`sample_points`. The description says
         how many points are shown out of how many.
     """
+    segments = segment_records(segments)
     points = _points(
         sample_points(embedding, max_points=max_points, random_state=random_state), segments
     )

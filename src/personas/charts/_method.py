@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 
 from personas.charts._style import INK, MUTED, RULE, finish, pct
+from personas.run.schema import Summary, as_summary
 from personas.segment.model import Selection
 
 __all__ = [
@@ -266,12 +267,16 @@ def stability_chart(
     )
 
 
-def exclusions_chart(summary: Mapping):
-    """Respondents set aside, by reason (bars, largest first, counts and shares labelled)."""
-    people = summary["respondents"]
-    loaded = int(people.get("loaded") or 0)
+def exclusions_chart(summary: Summary | Mapping):
+    """Respondents set aside, by reason (bars, largest first, counts and shares labelled).
+
+    ``summary`` is a run's :class:`Summary` (``run.typed``; a ``summary.json`` dict is read
+    as one).
+    """
+    people = as_summary(summary).respondents
+    loaded = people.loaded
     counts = pd.DataFrame(
-        sorted(people.get("excluded", {}).items(), key=lambda kv: -kv[1]),
+        sorted(people.excluded.items(), key=lambda kv: -kv[1]),
         columns=["reason", "count"],
     )
     counts["reason"] = [r[:1].upper() + r[1:] for r in counts["reason"].astype(str)]

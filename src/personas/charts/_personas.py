@@ -10,8 +10,9 @@ from collections.abc import Mapping
 import altair as alt
 import pandas as pd
 
-from personas.charts._style import INK, finish, pct, segment_colors, segment_scale
+from personas.charts._style import INK, finish, pct, segment_colors, segment_records, segment_scale
 from personas.charts._style import wrap as _wrap
+from personas.run.schema import Distinctive, SegmentRecord, Summary, as_summary
 
 __all__ = [
     "shares_chart",
@@ -32,10 +33,10 @@ _FALSE = {"false", "0", "no", "n", "f"}
 _PLAIN_AXIS = {"ticks": False, "domain": False}
 
 
-def answer_label(item: Mapping) -> str:
+def answer_label(item: Distinctive) -> str:
     """A short label for one distinctive answer: the statement, with the answer if not True."""
-    text = " ".join(str(item.get("text") or item.get("question", "")).split())
-    answer = str(item.get("label") or item.get("answer", ""))
+    text = " ".join(str(item.text or item.question).split())
+    answer = str(item.label or ("" if item.answer is None else item.answer))
     if answer.strip().lower() in _TRUE:
         return text
     if answer.strip().lower() in _FALSE:
@@ -43,14 +44,15 @@ def answer_label(item: Mapping) -> str:
     return f"{text} → {answer}"
 
 
-def _shares_frame(segments: list[dict]) -> pd.DataFrame:
+def _shares_frame(segments: list[SegmentRecord]) -> pd.DataFrame:
+    intervals = [s.share_ci or [s.share, s.share] for s in segments]
     frame = pd.DataFrame(
         {
-            "persona": [s["name"] for s in segments],
-            "share": [float(s["share"]) for s in segments],
-            "lo": [float((s.get("share_ci") or [s["share"]] * 2)[0]) for s in segments],
-            "hi": [float((s.get("share_ci") or [s["share"]] * 2)[1]) for s in segments],
-            "size": [int(s["size"]) for s in segments],
+            "persona": [s.name for s in segments],
+            "share": [float(s.share) for s in segments],
+            "lo": [float(lo) for lo, _ in intervals],
+            "hi": [float(hi) for _, hi in intervals],
+            "size": [s.size for s in segments],
         }
     )
     frame["label"] = [pct(v) for v in frame["share"]]
@@ -58,9 +60,12 @@ def _shares_frame(segments: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def shares_chart(summary: Mapping):
-    """Segment shares as bars, with 95% interval error bars and the share written at the end."""
-    segs = sorted(summary["segments"], key=lambda s: int(s["id"]))
+def shares_chart(summary: Summary | Mapping):
+    """Segment shares as bars, with 95% interval error bars and the share written at the end.
+
+    ``summary`` is a run's :class:`Summary` (``run.typed``; a ``summary.json`` dict is read as one).
+    """
+    segs = sorted(segment_records(summary), key=lambda s: s.id)
     frame = _shares_frame(segs)
     tooltip = [
         alt.Tooltip("persona:N", title="Persona"),
@@ -91,14 +96,15 @@ def shares_chart(summary: Mapping):
     )
 
 
-def _card_frame(items: list[Mapping]) -> pd.DataFrame:
+def _card_frame(items: list[Distinctive]) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "key": ["\n".join(_wrap(answer_label(d), 44)) for d in items],
-            "share": [float(d["share"]) for d in items],
-            "overall": [float(d["overall"]) for d in items],
-            "difference": [float(d["difference"]) for d in items],
-        }
+            "share": [float(d.share) for d in items],
+            "overall": [float(d.overall or 0.0) for d in items],
+            "difference": [float(d.difference or 0.0) for d in items],
+        },
+        columns=["key", "share", "overall", "difference"],
     )
     frame = frame.sort_values("difference", ascending=False, kind="stable")
     frame["label"] = [pct(v) for v in frame["share"]]
@@ -106,15 +112,16 @@ def _card_frame(items: list[Mapping]) -> pd.DataFrame:
     return frame
 
 
-def persona_card_chart(segment: Mapping, *, color: str | None = None, top: int = 6):
+def persona_card_chart(segment: SegmentRecord | Mapping, *, color: str | None = None, top: int = 6):
     """The answers that most set one segment apart: share in the segment vs everyone.
 
     Bars are the segment (in its colour), the black tick is everyone, so a long gap between
     the bar end and the tick is a distinctive answer. Sorted from most over- to most
     under-represented.
     """
-    color = color or segment_colors([segment])[int(segment["id"])]
-    items = sorted(segment.get("distinctive", []), key=lambda d: -abs(d["difference"]))[:top]
+    (segment,) = segment_records([segment])
+    color = color or segment_colors([segment])[segment.id]
+    items = sorted(segment.distinctive, key=lambda d: -abs(d.difference or 0.0))[:top]
     frame = _card_frame(items)
     axis = alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=330, labelPadding=10,
                     **_PLAIN_AXIS)  # fmt: skip
@@ -131,30 +138,31 @@ def persona_card_chart(segment: Mapping, *, color: str | None = None, top: int =
     tick = base.mark_tick(color=INK, thickness=2.5, size=26).encode(x="overall:Q")
     text = base.mark_text(align="left", dx=6, fontWeight=600).encode(x="share:Q", text="label:N")
     parts = "; ".join(
-        f"“{answer_label(d)}”: {pct(d['share'])} vs {pct(d['overall'])} of everyone"
-        for d in sorted(items, key=lambda d: -d["difference"])
+        f"“{answer_label(d)}”: {pct(d.share)} vs {pct(d.overall or 0.0)} of everyone"
+        for d in sorted(items, key=lambda d: -(d.difference or 0.0))
     )
     return finish(
         (bars + tick + text).properties(width=360, height=52 * max(len(frame), 1)),
-        title=f"What sets {segment['name']} apart",
+        title=f"What sets {segment.name} apart",
         title_limit=700,  # a long name: the tab above the chart shows it in full
         subtitle="Bar: this persona. Black tick: everyone.",
-        description=f"Bar chart of the answers that most set {segment['name']} apart, as the "
+        description=f"Bar chart of the answers that most set {segment.name} apart, as the "
         f"share of this persona giving each answer against the share of everyone. "
         f"{parts or 'No answer stands out'}.",
     )
 
 
-def _heat_frame(summary: Mapping) -> pd.DataFrame:
-    sim = summary["similarity"]
-    personas = {p["id"]: p for p in summary.get("personas", [])}
-    names = {int(s["id"]): s["name"] for s in summary["segments"]}
+def _heat_frame(summary: Summary) -> pd.DataFrame:
+    sim = summary.similarity
+    personas = {p.id: p for p in summary.personas}
+    names = {s.id: s.name for s in summary.segments}
     rows = []
-    for pid, values in zip(sim["personas"], sim["values"], strict=True):
-        p = personas.get(pid, {"name": pid, "verdict": "", "segments": []})
-        label = f"{p['name']} ({VERDICT_WORDS.get(p.get('verdict'), p.get('verdict', ''))})"
-        matched = {int(s) for s in p.get("segments", [])}
-        for sid, value in zip(sim["segments"], values, strict=True):
+    for pid, values in zip(sim.personas, sim.values, strict=True):
+        p = personas.get(pid)
+        verdict = (p.verdict if p else None) or ""
+        label = f"{(p.name if p else None) or pid} ({VERDICT_WORDS.get(verdict, verdict)})"
+        matched = set(p.segments) if p else set()
+        for sid, value in zip(sim.segments, values, strict=True):
             segment = names.get(int(sid), f"Segment {sid}")
             rows.append([label, segment, "\n".join(_wrap(segment, 14)), float(value),
                          pct(float(value)), int(sid) in matched])  # fmt: skip
@@ -184,12 +192,12 @@ def _heat_layers(frame: pd.DataFrame) -> alt.LayerChart:
     return cells + outline + text
 
 
-def similarity_heatmap(summary: Mapping):
+def similarity_heatmap(summary: Summary | Mapping):
     """Agreement of every hand-made persona with every data-driven segment, values written in.
 
     Rows say each persona's verdict; the cells a persona was matched to are outlined.
     """
-    frame = _heat_frame(summary)
+    frame = _heat_frame(as_summary(summary))
     n_rows, n_cols = frame["persona"].nunique(), frame["segment"].nunique()
     matched = frame[frame["match"]]
     parts = "; ".join(f"{r.persona} matches {r.segment} at {r.text}" for r in matched.itertuples())

@@ -12,9 +12,12 @@ from collections.abc import Iterable, Mapping
 
 import altair as alt
 
+from personas.run.schema import SegmentRecord, Summary, as_summary
+
 __all__ = [
     "PALETTE",
     "segment_colors",
+    "segment_records",
     "alt_text",
     "finish",
     "wrap",
@@ -52,10 +55,18 @@ RULE = "#d5dbe3"
 GRID = "#edf0f4"
 
 
-def _segment_list(summary_or_segments) -> list[dict]:
-    if isinstance(summary_or_segments, Mapping):
-        return list(summary_or_segments.get("segments", []))
-    return list(summary_or_segments)
+def segment_records(summary_or_segments) -> list[SegmentRecord]:
+    """The segments of a :class:`Summary` (or of a ``summary.json`` dict), or the given list.
+
+    A list may hold :class:`SegmentRecord` objects or their JSON dicts (checked on the way in:
+    an incomplete dict raises :class:`~personas.errors.InputError` naming the missing field).
+    """
+    if isinstance(summary_or_segments, Summary | Mapping):
+        return list(as_summary(summary_or_segments).segments)
+    return [
+        s if isinstance(s, SegmentRecord) else SegmentRecord.from_json(s)
+        for s in summary_or_segments
+    ]
 
 
 def segment_colors(summary) -> dict[int, str]:
@@ -63,8 +74,8 @@ def segment_colors(summary) -> dict[int, str]:
 
     Parameters
     ----------
-    summary : dict or list of dict
-        A run's ``summary.json`` (or its ``"segments"`` list).
+    summary : Summary, or list of SegmentRecord
+        A run's summary (``run.typed``, or its ``summary.json`` dict) or its segments.
 
     Returns
     -------
@@ -75,19 +86,17 @@ def segment_colors(summary) -> dict[int, str]:
         chart of a report shows a segment in the same colour.
     """
     colors = {}
-    for seg in _segment_list(summary):
-        sid = int(seg["id"])
-        index = seg.get("color")
-        index = sid - 1 if index is None else int(index)
-        colors[sid] = PALETTE[index % len(PALETTE)]
+    for seg in segment_records(summary):
+        index = seg.id - 1 if seg.color is None else seg.color
+        colors[seg.id] = PALETTE[index % len(PALETTE)]
     return colors
 
 
-def segment_scale(segments: Iterable[dict]) -> alt.Scale:
+def segment_scale(segments: Iterable[SegmentRecord]) -> alt.Scale:
     """A colour scale mapping segment *names* to their fixed colours, in id order."""
-    segs = sorted(_segment_list(segments), key=lambda s: int(s["id"]))
+    segs = sorted(segment_records(segments), key=lambda s: s.id)
     colors = segment_colors(segs)
-    return alt.Scale(domain=[s["name"] for s in segs], range=[colors[int(s["id"])] for s in segs])
+    return alt.Scale(domain=[s.name for s in segs], range=[colors[s.id] for s in segs])
 
 
 def alt_text(chart) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from personas.charts._style import MUTED, RULE, finish, segment_colors, segment_scale
+from personas.run.schema import Summary, TensionRecord, as_summary
 
 __all__ = ["tension_chart", "pole_value"]
 
@@ -28,21 +29,26 @@ def pole_value(value) -> float | None:
     return float(value)
 
 
-def _positions(summary: Mapping, tensions: list[dict]) -> pd.DataFrame:
+def _label(tension: TensionRecord) -> str:
+    return tension.label or tension.id
+
+
+def _positions(summary: Summary, tensions: list[TensionRecord]) -> pd.DataFrame:
     """Segments (``kind="data"``) and hand-made personas on every tension they have."""
     colors = segment_colors(summary)
     rows = []
-    for seg in summary["segments"]:
+    for seg in summary.segments:
         for t in tensions:
-            value = (seg.get("tensions") or {}).get(t["id"])
+            value = seg.tensions.get(t.id)
             if value is not None:
-                rows.append([t["label"], seg["name"], "data", float(value), colors[int(seg["id"])]])
-    for p in summary.get("personas", []):
-        matched = [colors[int(s)] for s in p.get("segments", []) if int(s) in colors]
+                rows.append([_label(t), seg.name, "data", float(value), colors[seg.id]])
+    for p in summary.personas:
+        matched = [colors[s] for s in p.segments if s in colors]
         for t in tensions:
-            value = pole_value((p.get("tensions") or {}).get(t["id"]))
+            value = pole_value(p.tensions.get(t.id))
             if value is not None:
-                rows.append([t["label"], p["name"], "hand-made", value, (matched or [MUTED])[0]])
+                name = p.name or p.id
+                rows.append([_label(t), name, "hand-made", value, (matched or [MUTED])[0]])
     return _dodge(pd.DataFrame(rows, columns=_COLUMNS))
 
 
@@ -100,7 +106,7 @@ def _axis_layers(axes: pd.DataFrame, y: alt.Y) -> list:
     ]
 
 
-def _marker_layers(summary: Mapping, marks: pd.DataFrame, y: alt.Y) -> list:
+def _marker_layers(summary: Summary, marks: pd.DataFrame, y: alt.Y) -> list:
     tooltip = [
         alt.Tooltip("name:N", title="Persona"),
         alt.Tooltip("kind:N", title="Kind"),
@@ -116,9 +122,7 @@ def _marker_layers(summary: Mapping, marks: pd.DataFrame, y: alt.Y) -> list:
             color=alt.Color("stroke:N", scale=None),
         )
     )
-    color = alt.Color(
-        "name:N", scale=segment_scale(summary["segments"]), title="Data-driven persona"
-    )
+    color = alt.Color("name:N", scale=segment_scale(summary.segments), title="Data-driven persona")
     dots = (
         alt.Chart(marks[marks["kind"] == "data"])
         .mark_circle(size=170, opacity=0.9, stroke="white", strokeWidth=1)
@@ -127,20 +131,22 @@ def _marker_layers(summary: Mapping, marks: pd.DataFrame, y: alt.Y) -> list:
     return [made, dots]
 
 
-def tension_chart(summary: Mapping):
+def tension_chart(summary: Summary | Mapping):
     """One axis per tension, pole a on the left and pole b on the right, with the pole texts
     written at the ends; segments are coloured dots, hand-made personas outlined diamonds in
     the colour of the segment they were matched to (grey when unmatched).
 
-    Tensions are ordered by how much they separate the segments (most first).
+    Tensions are ordered by how much they separate the segments (most first). ``summary`` is
+    a run's :class:`Summary` (``run.typed``; a ``summary.json`` dict is read as one).
     """
-    tensions = sorted(summary["tensions"], key=lambda t: -(t.get("separation") or 0))
-    order = [t["label"] for t in tensions]
+    summary = as_summary(summary)
+    tensions = sorted(summary.tensions, key=lambda t: -(t.separation or 0))
+    order = [_label(t) for t in tensions]
     axes = pd.DataFrame(
         {
             "tension": order,
-            "a": [t["a"] for t in tensions],
-            "b": [t["b"] for t in tensions],
+            "a": [t.a or "" for t in tensions],
+            "b": [t.b or "" for t in tensions],
             "lo": -1.0,
             "hi": 1.0,
         }
@@ -163,9 +169,7 @@ def tension_chart(summary: Mapping):
     layers = _axis_layers(axes, y) + _marker_layers(summary, marks, y)
     return finish(
         # narrow=False: the pole texts at both ends of a line would run into each other.
-        alt.layer(*layers).properties(
-            width=560, height=alt.Step(74), usermeta={"narrow": False}
-        ),
+        alt.layer(*layers).properties(width=560, height=alt.Step(74), usermeta={"narrow": False}),
         title="Where each persona stands on each tension",
         subtitle="Dots: data-driven personas. Outlined diamonds above the line: where "
         "the hand-made persona they match was expected.",
@@ -173,7 +177,7 @@ def tension_chart(summary: Mapping):
     )
 
 
-def _description(summary: Mapping, axes: pd.DataFrame, data: pd.DataFrame) -> str:
+def _description(summary: Summary, axes: pd.DataFrame, data: pd.DataFrame) -> str:
     parts = []
     for row in axes.itertuples():
         here = data[data["tension"] == row.tension].sort_values("position")
@@ -186,6 +190,6 @@ def _description(summary: Mapping, axes: pd.DataFrame, data: pd.DataFrame) -> st
         )
     return (
         f"One line per tension, ordered by how much it separates the "
-        f"{len(summary['segments'])} data-driven personas, with each persona placed "
+        f"{len(summary.segments)} data-driven personas, with each persona placed "
         "between the two poles. " + "; ".join(parts) + "."
     )

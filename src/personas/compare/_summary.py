@@ -121,4 +121,3 @@ def verdict_table(comparison: Comparison) -> list[tuple[str, str, str, str]]:
             where = "none" + (f" (closest {v.closest})" if v.closest is not None else "")
         rows.append((v.name, v.verdict, where, pct(v.similarity, confirm)))
     return rows
-

@@ -209,8 +209,15 @@ def _trusted(segmentation: Segmentation, ctx: Context, expected, covered):
     if selection is not None and not selection.clear:
         why = no_clear_reason(selection.structure)
         records = tuple(
-            replace(v, verdict="unsupported", segments=(), merged_with=(), reason=why,
-                    refits_same=None, refits=None)  # fmt: skip
+            replace(
+                v,
+                verdict="unsupported",
+                segments=(),
+                merged_with=(),
+                reason=why,
+                refits_same=None,
+                refits=None,
+            )  # fmt: skip
             for v in records
         )
         return records, (), shaky

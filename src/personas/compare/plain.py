@@ -166,9 +166,7 @@ def verdict_paragraph(comparison: Comparison) -> str:
     """
     c = comparison
     outcomes = [
-        Outcome(
-            v.persona, v.name, v.verdict, len(v.segments), tuple(v.merged_with), v.uncertain
-        )
+        Outcome(v.persona, v.name, v.verdict, len(v.segments), tuple(v.merged_with), v.uncertain)
         for v in c.verdicts
     ]
     sentences = verdict_sentences(

@@ -89,26 +89,26 @@ def pdf_svg(spec: dict, *, font: str | None = None, max_width: int = PDF_WIDTH, 
 def _persona_charts(run: Run) -> list[tuple[str, object, str]]:
     """(name, chart, caption) of the designer-facing sections, in reading order."""
     s = run.typed
-    colors = charts.segment_colors(run.summary)
-    out = [("shares", charts.shares_chart(run.summary), "How big each persona is")]
+    colors = charts.segment_colors(s)
+    out = [("shares", charts.shares_chart(s), "How big each persona is")]
     for seg in sorted(s.segments, key=lambda x: x.id):
         if seg.distinctive:
-            chart = charts.persona_card_chart(seg.to_json(), color=colors[seg.id])
+            chart = charts.persona_card_chart(seg, color=colors[seg.id])
             out.append((f"apart-{seg.id}", chart, f"What sets {seg.name} apart"))
     if not run.embedding.empty:
         chart = charts.map_chart(
             run.embedding,
             run.landmarks,
-            run.summary["segments"],
+            s.segments,
             population=s.embedding.n if s.embedding else None,
             random_state=int(s.seed or 0),
         )
         out.append(("map", chart, "Who answered alike"))
     if s.personas and s.similarity is not None and s.similarity.values:
-        chart = charts.similarity_heatmap(run.summary)
+        chart = charts.similarity_heatmap(s)
         out.append(("similarity", chart, "Hand-made personas against the data"))
     if s.tensions:
-        out.append(("tensions", charts.tension_chart(run.summary), "Where each persona stands"))
+        out.append(("tensions", charts.tension_chart(s), "Where each persona stands"))
     return out
 
 
@@ -117,7 +117,7 @@ def _method_charts(run: Run) -> list[tuple[str, object, str]]:
     summary = run.typed
     out = []
     if summary.respondents.excluded:
-        chart = charts.exclusions_chart(run.summary)
+        chart = charts.exclusions_chart(summary)
         out.append(("exclusions", chart, "Who was set aside, and why"))
     if summary.lca is not None:  # latent classes: BIC beside the k-modes sweep (_build_lca)
         return out + lca_charts(summary)

@@ -131,7 +131,7 @@ def journal_sentence(entry: str) -> str:
 
 def persona_cards(summary: Summary, *, n_answers: int = 4) -> list[dict]:
     """One card per data-driven persona, in segment order (largest first)."""
-    colors = segment_colors(summary.to_json())
+    colors = segment_colors(summary)
     tensions = {t.id: t for t in summary.tensions}
     limits = thresholds(summary)
     cards = []

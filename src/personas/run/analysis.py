@@ -19,6 +19,7 @@ from personas.instrument.model import Instrument
 from personas.io.responses import Responses
 from personas.run._journal import Journal
 from personas.run.files import Run, atomic_folder, load_run, write_json
+from personas.run.schema import Summary
 
 if TYPE_CHECKING:  # the stage modules are imported when a wave is analysed, not on import
     from personas.cleaning.model import CleanResponses
@@ -44,6 +45,13 @@ class Analysis:
     journal: tuple[str, ...]
     wave: str
     random_state: int
+
+    def summary(self) -> Summary:
+        """The run's :class:`~personas.run.schema.Summary`, exactly as :func:`save_run` would
+        write it, without writing anything: every chart of :mod:`personas.charts` draws it."""
+        from personas.run._summary import summary_of
+
+        return summary_of(self)
 
     def __repr__(self) -> str:
         return (

@@ -124,4 +124,3 @@ def init_plusplus(
         step = distances(sample, sample.codes[pick][None].astype(np.intp))[:, 0]
         np.minimum(nearest, step, out=nearest)
     return sample.codes[picks].astype(np.intp)
-
