@@ -67,3 +67,13 @@ def test_inside_a_folder_the_caller_holds_lock_false_does_not_wait_for_itself(
     finally:
         release(held)
     assert (tmp_path / "index.qmd").read_text(encoding="utf-8") == "x"
+
+
+def test_parents_false_makes_only_the_files_own_folder(tmp_path):
+    run = tmp_path / "run.tmp"  # a failed run removed its temporary folder
+    with pytest.raises(FileNotFoundError):
+        write_atomic(run / "parts" / "part-0.txt", lambda p: p.write_text("x"), parents=False)
+    assert not run.exists()  # a late task does not recreate it
+    run.mkdir()
+    done = write_atomic(run / "parts" / "part-0.txt", lambda p: p.write_text("x"), parents=False)
+    assert done.read_text() == "x" and [p.name for p in (run / "parts").iterdir()] == ["part-0.txt"]

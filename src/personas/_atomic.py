@@ -117,7 +117,9 @@ def temporary_in(folder: Path, *, prefix: str, make):
         ) from None
 
 
-def write_atomic(path: str | Path, write: Callable[[Path], object], *, lock: bool = True) -> Path:
+def write_atomic(
+    path: str | Path, write: Callable[[Path], object], *, lock: bool = True, parents: bool = True
+) -> Path:
     """Write ``path`` through ``write(temporary)`` into a new file beside it, then rename it
     into place: readers see the old file or the whole new one, never half of it.
 
@@ -128,9 +130,14 @@ def write_atomic(path: str | Path, write: Callable[[Path], object], *, lock: boo
     temporary file is made and a temporary file a killed writer left beside ``path`` is removed
     first; ``lock=False`` when the caller already holds the folder's lock (a run or a study
     page being written: a second lock from the same process would wait for itself).
+    ``parents=False`` makes only ``path``'s own folder, never the folders above it: a Dask task
+    that outlives its failed run must not recreate the run's removed temporary folder.
     """
     path = Path(path)
-    make_folder(path.parent)
+    if parents:
+        make_folder(path.parent)
+    else:
+        path.parent.mkdir(exist_ok=True)
     prefix = f".{path.name}."
     parent_lock = hold_lock(path.parent) if lock else None
     try:

@@ -22,13 +22,13 @@ Pandas and numpy only: no Dask here.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from personas._atomic import write_atomic
 from personas.instrument.model import CleaningRules, Instrument
 
 __all__ = [
@@ -84,12 +84,19 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
 
     Only the part's own subfolder is made, never the run's temporary folder: after a failed
     run removed that folder, a task still running on a surviving worker fails here instead
-    of recreating it as a leftover.
+    of recreating it as a leftover. No lock: every task writes its own file.
     """
-    path.parent.mkdir(exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    frame.to_parquet(partial, index=False, engine="pyarrow")
-    os.replace(partial, path)
+    write_atomic(
+        path,
+        lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"),
+        lock=False,
+        parents=False,
+    )
+
+
+def _save_array(path: Path, values: np.ndarray) -> None:
+    with open(path, "wb") as out:  # a file object: np.save would add ".npy" to a bare name
+        np.save(out, values)
 
 
 def _empty_counts() -> pd.DataFrame:
@@ -284,10 +291,12 @@ def score_file(
     ledger = _with_duplicates(cleaned.ledger.table, str(path), seen)
     if seen is None:
         keys = _distinct_keys(ledger)
-        (out / ".keys").mkdir(exist_ok=True)  # not parents: see _write
-        partial = out / ".keys" / f"{name}.partial.npy"
-        np.save(partial, keys)
-        os.replace(partial, out / ".keys" / f"{name}.npy")
+        write_atomic(
+            out / ".keys" / f"{name}.npy",
+            lambda tmp: _save_array(tmp, keys),
+            lock=False,
+            parents=False,
+        )  # not parents: see _write
     was_kept = cleaned.ledger.table["status"].to_numpy() == "kept"
     still = (ledger["status"].to_numpy() == "kept")[was_kept]  # over the kept answer rows
     answers = cleaned.answers.iloc[np.flatnonzero(still)]
