@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -38,9 +40,9 @@ def parts(study, tmp_path, monkeypatch):
     return folder, len(wave)
 
 
-def _run(cluster, folder, out, *extra):
+def _run(cluster, folder, out, *extra, method="kmodes"):
     args = ["run", "jobsite", "--data", str(folder), "--engine", "dask", "--out", str(out)]
-    args += ["--scheduler", cluster.scheduler_address, "--method", "kmodes", "--k", "3", *extra]
+    args += ["--scheduler", cluster.scheduler_address, "--method", method, "--k", "3", *extra]
     return CliRunner().invoke(main, args)
 
 
@@ -192,3 +194,44 @@ def test_without_dask_the_hint_says_what_to_install(study, parts, tmp_path, monk
     result = CliRunner().invoke(main, ["run", "jobsite", "--data", str(folder), "--engine", "dask"])
     assert result.exit_code == 2, result.output
     assert "pip install 'personas[dask]'" in result.output
+
+
+@pytest.mark.slow
+def test_kmeans_is_refit_on_every_row_as_scikit_learn_fits_them(
+    study, parts, tmp_path, cluster, monkeypatch
+):
+    """The refit clusters every kept row in the model's [0, 1] rescaling, from the sample's
+    centres: the same centres as scikit-learn's Lloyd k-means on those rows."""
+    from sklearn.cluster import KMeans
+
+    folder, rows = parts
+    seen = tmp_path / "seen"  # a file per part: the task runs on a copy of this function
+    seen.mkdir()
+    real = partitioned._complete_answers
+
+    def recorded(path, **options):
+        answers = real(path, **options)
+        answers.to_parquet(seen / Path(path).name)
+        return answers
+
+    monkeypatch.setattr(partitioned, "_complete_answers", recorded)
+    out = tmp_path / "kmeans"
+    result = _run(cluster, folder, out, "--no-report", method="kmeans")
+    assert result.exit_code == 0, result.output
+    engine = json.loads((out / "engine.json").read_text())
+    model = json.loads((out / "model.json").read_text())
+    assert engine["refit"]["method"] == "kmeans" and engine["refit"]["moved"] is True
+    files = sorted(seen.iterdir())
+    answers = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    assert len(files) == 3 and engine["refit"]["rows"] == len(answers) > 300
+    scale = np.array([model["scaling"][q] for q in model["items"]])
+    lo, width = scale[:, 0], scale[:, 1] - scale[:, 0]
+    start = (np.array(model["centers"]) - lo) / width
+    km = KMeans(3, init=start, n_init=1, algorithm="lloyd").fit((answers.to_numpy() - lo) / width)
+    refit = np.array(json.loads((out / "model-refit.json").read_text())["centers"])
+    # model-refit.json, like every JSON of a run, keeps 6 decimals
+    np.testing.assert_allclose(refit, lo + km.cluster_centers_ * width, rtol=0, atol=5e-7)
+    assert engine["refit"]["cost"] == pytest.approx(km.inertia_, rel=1e-9)
+    assert engine["refit"]["iterations"] == km.n_iter_
+    kept = pd.read_parquet(out / "assigned" / "all" / "assignments")
+    assert len(kept) + len(pd.read_parquet(out / "assigned" / "all" / "refused")) == rows

@@ -9,10 +9,12 @@ What is computed where:
    and the report describe the **sample**;
 3. every row of every file scored with the run's model
    (:func:`personas.scale.assign_partitioned`) into ``assigned/all/``;
-4. k-modes only: batch k-modes refit on all kept complete rows
-   (:func:`personas.scale.fit_distributed`) from the sample's centroids; when the centroids
-   moved, every row is scored again with them (the data is read again) and the refit
-   centroids are written to ``model-refit.json``;
+4. k-modes and k-means: the model refit on all kept complete rows from the sample's
+   centroids, as map-reduce passes (batch k-modes, :func:`personas.scale.fit_distributed`;
+   Lloyd k-means in the model's [0, 1] rescaling of the items,
+   :func:`personas.scale.fit_kmeans_distributed`); when the centroids moved, every row is
+   scored again with them (the data is read again) and the refit centroids are written to
+   ``model-refit.json``. k-prototypes and latent classes keep the sample's model;
 5. ``engine.json`` (engine, cluster, sample, rows, refit) and the whole folder published with
    one rename (:func:`personas.run.files.atomic_folder`): a failure anywhere leaves no run
    folder, or the previous one whole.
@@ -20,6 +22,7 @@ What is computed where:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -91,12 +94,19 @@ def _complete_answers(path: str, *, instrument, items, lenient, fills, speeder) 
     return answers.dropna().reset_index(drop=True)
 
 
+#: The methods whose model is refit on all rows (see the module docstring).
+REFIT_METHODS = ("kmodes", "kmeans")
+
+
 def _refit(files, run: Run, *, summary: dict, lenient, client) -> dict:
-    """Batch k-modes on all kept rows (filled), from the sample's centroids."""
+    """The model refit on all kept rows (filled), from the sample's centroids.
+
+    ``cost`` is the fit's own: items answered differently (k-modes), or the summed squared
+    distance in the model's [0, 1] rescaling (k-means inertia).
+    """
     import dask
     import dask.dataframe as dd
 
-    from personas.scale import fit_distributed
     from personas.waves.assignment import _instrument_of
 
     instrument = _instrument_of(run)
@@ -114,16 +124,42 @@ def _refit(files, run: Run, *, summary: dict, lenient, client) -> dict:
     meta = pd.DataFrame({q: pd.Series(dtype="f8") for q in items})
     frame = dd.from_delayed(tasks, meta=meta, verify_meta=False)
     start = np.asarray(run.model["centers"], dtype=np.float64)
-    fit = fit_distributed(frame, items, start, client=client)
-    centers = np.asarray(fit.centroids, dtype=np.float64)
+    if run.model["method"] == "kmeans":
+        centers, fit, cost = _refit_kmeans(frame, run.model, start, client)
+    else:
+        from personas.scale import fit_distributed
+
+        fit = fit_distributed(frame, items, start, client=client)
+        centers, cost = np.asarray(fit.centroids, dtype=np.float64), fit.cost
     return {
+        "method": run.model["method"],
         "rows": int(fit.rows),
         "passes": len(fit.passes),
         "iterations": int(fit.n_iter),
-        "cost": float(fit.cost),
+        "cost": float(cost),
         "moved": not np.array_equal(centers, start),
         "centers": centers,
     }
+
+
+def _refit_kmeans(frame, model: dict, start: np.ndarray, client):
+    """Lloyd k-means on all rows in the model's rescaling, as the in-memory fit clusters them;
+    the centres come back in answer units, as the model stores them."""
+    from personas.scale import fit_kmeans_distributed
+
+    items = list(model["items"])
+    scaling = np.array([model["scaling"][q] for q in items], dtype=np.float64)
+    lo, width = scaling[:, 0], scaling[:, 1] - scaling[:, 0]  # width > 0 (segment._space)
+    rescale = functools.partial(_rescale, lo=lo, width=width)  # per partition: no alignment
+    scaled = frame.map_partitions(rescale, meta=frame._meta)
+    fit = fit_kmeans_distributed(
+        scaled, items, k=len(start), init=(start - lo) / width, client=client
+    )
+    return lo + np.asarray(fit.centroids, dtype=np.float64) * width, fit, fit.inertia
+
+
+def _rescale(part: pd.DataFrame, *, lo: np.ndarray, width: np.ndarray) -> pd.DataFrame:
+    return (part - lo) / width
 
 
 def _refit_model_run(build: Path, run_dir: Path, centers: np.ndarray) -> Path:
@@ -195,7 +231,7 @@ def run_partitioned(
             staged, data, out=assigned, scheduler=scheduler, workers=workers, lenient=lenient
         )
         refit = None
-        if run.model.get("method") == "kmodes":
+        if run.model.get("method") in REFIT_METHODS:
             with _client(scheduler, workers) as client:
                 refit = _refit(files, run, summary=scored.summary, lenient=lenient, client=client)
             if refit["moved"]:
