@@ -30,10 +30,11 @@ from personas.waves.assignment import assign_file  # noqa: E402
 COLUMNS = ["respondent", "segment", "name", "distance", "far"]
 
 
-def _run(study, tmp_path, *, median_speeders: bool = False):
+def _run(study, tmp_path, *, median_speeders: bool = False, method: str = "auto"):
     out = tmp_path / "run"
     result = CliRunner().invoke(
-        main, ["run", "jobsite", "--k", "4", "--no-report", "--out", str(out)]
+        main,
+        ["run", "jobsite", "--k", "4", "--method", method, "--no-report", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     if median_speeders:  # the speeder threshold becomes a third of the data's median duration
@@ -70,6 +71,26 @@ def _same_rows(memory: pd.DataFrame, dask_table: pd.DataFrame) -> None:
     left = memory[COLUMNS].sort_values(["respondent", "distance"]).reset_index(drop=True)
     right = dask_table[COLUMNS].sort_values(["respondent", "distance"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(left, right, check_dtype=False)
+
+
+def test_a_latent_class_run_scores_the_same_posteriors(study, tmp_path, cluster):
+    run = _run(study, tmp_path, method="lca")
+    wave = _wave(study)
+    wave.to_csv(tmp_path / "whole.csv", index=False)
+    _split(wave, tmp_path / "parts", 3)
+    memory = assign_file(run, tmp_path / "whole.csv", out=tmp_path / "memory")
+    assign_partitioned(
+        run, tmp_path / "parts", out=tmp_path / "dask", scheduler=cluster.scheduler_address
+    )
+    written = pd.read_parquet(tmp_path / "dask" / "assignments")
+    assert list(written.columns) == ["respondent", "file", "row", "segment", "name", "distance",
+                                     "posterior", "far"]  # fmt: skip
+    columns = [*COLUMNS, "posterior"]
+    order = ["respondent", "distance"]
+    left = memory.table[columns].sort_values(order).reset_index(drop=True)
+    right = written[columns].sort_values(order).reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right, check_dtype=False)
+    assert (right["posterior"] > 0).all() and (right["posterior"] <= 1).all()
 
 
 @pytest.mark.parametrize("median_speeders", [False, True])

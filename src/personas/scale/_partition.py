@@ -47,6 +47,8 @@ __all__ = [
 
 KEYS = ["respondent", "file", "row"]
 _ASSIGNED = {"segment": "int64", "name": "str", "distance": "float64", "far": "bool"}
+_LCA = {"segment": "int64", "name": "str", "distance": "float64", "posterior": "float64",
+        "far": "bool"}  # fmt: skip
 _REFUSED = {"reason": "str", "other_reasons": "str", "duplicate_of": "str"}
 KEY_DTYPE = np.dtype([("h1", "<u8"), ("h2", "<u8"), ("row", "<i8")])
 _HASH_KEYS = ("personas-ids-001", "personas-ids-002")  # 16 characters each (siphash keys)
@@ -61,10 +63,25 @@ def _typed(frame: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
     return frame.astype(dtypes)[list(dtypes)].reset_index(drop=True)
 
 
-def assigned_meta() -> pd.DataFrame:
-    """The empty frame of ``assignments/``: keys, segment, name, distance, far."""
-    types = {**_key_types(), **_ASSIGNED}
+def _scored_types(model: dict | None) -> dict[str, str]:
+    """The scored columns, as the in-memory ``assign`` writes them: a latent class model adds
+    ``posterior`` (the probability of the segment given) before ``far``."""
+    return dict(_LCA if model is not None and model.get("method") == "lca" else _ASSIGNED)
+
+
+def assigned_meta(model: dict | None = None) -> pd.DataFrame:
+    """The empty frame of ``assignments/``: keys, segment, name, distance, (posterior,) far."""
+    types = {**_key_types(), **_scored_types(model)}
     return _typed(pd.DataFrame(columns=list(types)), types)
+
+
+def _assigned(keys: pd.DataFrame, scored: pd.DataFrame, model: dict) -> pd.DataFrame:
+    """The keys of the scored rows with their scored columns, typed."""
+    types = _scored_types(model)
+    assigned = keys.reset_index(drop=True)
+    for column in types:
+        assigned[column] = scored[column].to_numpy()
+    return _typed(assigned, {**_key_types(), **types})
 
 
 def refused_meta() -> pd.DataFrame:
@@ -311,11 +328,7 @@ def score_file(
     )
     complete = answers[~holes].copy()
     complete.index = keys_frame.loc[~holes, "respondent"].to_numpy()
-    scored = score_answers(model, names, complete)
-    assigned = keys_frame[~holes].reset_index(drop=True)
-    for column in _ASSIGNED:
-        assigned[column] = scored[column].to_numpy()
-    assigned = _typed(assigned, {**_key_types(), **_ASSIGNED})
+    assigned = _assigned(keys_frame[~holes], score_answers(model, names, complete), model)
     refused = ledger[ledger["status"] == "excluded"].assign(file=str(path))
     refused = _typed(refused, {**_key_types(), **_REFUSED})
     _write(assigned, out / "assignments" / f"{name}.parquet")
@@ -348,11 +361,7 @@ def score_pending(
     frame = pd.read_parquet(out / ".pending" / f"part-{index:05d}.parquet")
     answers = frame[model["items"]].fillna(fills)
     answers.index = frame["respondent"].to_numpy()
-    scored = score_answers(model, names, answers)
-    assigned = frame[KEYS].copy()
-    for column in _ASSIGNED:
-        assigned[column] = scored[column].to_numpy()
-    assigned = _typed(assigned, {**_key_types(), **_ASSIGNED})
+    assigned = _assigned(frame[KEYS], score_answers(model, names, answers), model)
     _write(assigned, out / "assignments" / f"part-{index:05d}-filled.parquet")
     return tally(assigned, refused_meta())
 
