@@ -84,3 +84,14 @@ def test_the_fit_on_all_respondents_restarts_four_times_as_often_as_a_refit():
     boolean = segment(clean_from(boolean_instrument(12), answers), method="kmodes", k=2, n_boot=0)
     line = next(x for x in boolean.journal if "restarts for the fit" in x)
     assert "best of 16 restarts for the fit on all respondents and of 4 per bootstrap refit" in line
+
+
+def test_above_restart_rows_the_extra_restarts_shrink_and_the_journal_says_so(monkeypatch):
+    from personas.segment import _fit
+
+    monkeypatch.setattr(_fit, "RESTART_ROWS", 100)  # as if 300 respondents were 3x the limit
+    answers, _ = planted(300, 12, 2, noise=0.1, random_state=0)
+    boolean = segment(clean_from(boolean_instrument(12), answers), method="kmodes", k=2, n_boot=0)
+    line = next(x for x in boolean.journal if "restarts for the fit" in x)
+    assert "best of 6 restarts for the fit on all respondents and of 4 per bootstrap refit" in line
+    assert _fit.full_fit_restarts(4, 10**6) == 4  # never fewer than a refit's

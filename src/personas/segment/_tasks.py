@@ -61,7 +61,7 @@ def run_task(space: Space, task, *, n_init: int):
     if kind == "refit":
         return refit(space, index, k, seed=seed, n_init=n_init)
     try:
-        result = fit(space, k, random_state=seed, n_init=full_fit_restarts(n_init))
+        result = fit(space, k, random_state=seed, n_init=full_fit_restarts(n_init, space.n))
     except FitFailed as why:
         return why
     score, sample = silhouette(space, result.labels, k, random_state=seed)

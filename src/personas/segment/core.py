@@ -387,8 +387,9 @@ def _journal(space: Space, method: str, selection) -> list[str]:
         )
     if selection.structure:
         lines.append(f"structure: {_reasons.structure_phrase(selection.structure)}")
+    restarts = full_fit_restarts(p["n_init"], space.n)
     lines.append(
-        f"seed {p['random_state']}; best of {full_fit_restarts(p['n_init'])} restarts for the "
+        f"seed {p['random_state']}; best of {restarts} restarts for the "
         f"fit on all respondents and of {p['n_init']} per bootstrap refit; segments numbered by "
         "size, largest first"
     )
