@@ -1,8 +1,10 @@
 """Charts of a saved run, as Altair objects.
 
-Every builder takes parts of a :class:`personas.run.files.Run` (its ``summary`` dict or one of
-its DataFrames) and returns a finished ``alt.Chart`` / ``alt.LayerChart``: nothing is saved or
-shown, and nothing is computed that the run did not already record. Each chart has a title
+Every builder takes parts of a run: its typed :class:`~personas.run.schema.Summary` (a saved
+run's ``run.typed``, or ``analysis.summary()`` in memory; a ``summary.json`` dict is read as
+one), one of its records or DataFrames, and returns a finished ``alt.Chart`` /
+``alt.LayerChart``: nothing is saved or shown, and nothing is computed that the run did not
+already record. Each chart has a title
 and a plain-words ``description`` (read it back with :func:`alt_text`) that the report uses as
 the chart's alt text.
 
@@ -16,7 +18,7 @@ Examples
 >>> from personas.run.files import load_run
 >>> from personas import charts
 >>> run = load_run("tests/fixtures/run_jobsite")  # doctest: +SKIP
->>> chart = charts.shares_chart(run.summary)  # doctest: +SKIP
+>>> chart = charts.shares_chart(run.typed)  # doctest: +SKIP
 >>> charts.alt_text(chart)[:40]  # doctest: +SKIP
 'Bar chart of the share of respondents in'
 """
