@@ -181,3 +181,28 @@ def test_browser_print_has_no_more_pages_than_the_pdf(browser, report):
     pages = len(re.findall(rb"/Type\s*/Page[^s]", printed))
     pdf_pages = len(re.findall(rb"/Type\s*/Page[^s]", report["pdf"].read_bytes()))
     assert pages <= pdf_pages, (pages, pdf_pages)
+
+
+# Every chart that may narrow (usermeta narrow is not False) with its drawn width and room.
+_CHART_FITS = (
+    "[...document.querySelectorAll('.personas-chart')]"
+    ".filter(f => f.offsetParent !== null && f.personasSpec"
+    " && !(f.personasSpec.usermeta && f.personasSpec.usermeta.narrow === false))"
+    ".map(f => [f.id, Math.round(f.querySelector('svg').getBoundingClientRect().width),"
+    " f.clientWidth])"
+)
+
+
+@pytest.mark.browser
+def test_on_a_phone_charts_fit_their_figure_with_titles_wrapped(browser, report):
+    page = _open_at(browser, report["html"], 390)
+    fits = page.evaluate(_CHART_FITS)
+    assert len(fits) >= 5  # the shares, the visible card, the map and the method charts
+    too_wide = [(name, drawn, room) for name, drawn, room in fits if drawn > room + 16]
+    assert too_wide == [], (
+        f"charts wider than their figure at 390 px (name, drawn, room): {too_wide}"
+    )
+    lines = page.evaluate(
+        "document.querySelectorAll('#chart-shares .role-title-subtitle tspan').length"
+    )
+    assert lines >= 2, "the shares chart's subtitle is not broken into lines on a phone"

@@ -222,7 +222,7 @@ def _bands(stable: float, doubtful: float) -> alt.LayerChart:
     text = (
         alt.Chart(bands.assign(mid=(bands["lo"] + bands["hi"]) / 2))
         .mark_text(align="left", baseline="middle", dx=8, fontSize=12, color=MUTED)
-        .encode(y="mid:Q", x=alt.value(_WIDTH), text="label:N")
+        .encode(y="mid:Q", x=alt.value("width"), text="label:N")  # at the plot's right edge
     )
     return rect + text
 

@@ -96,10 +96,23 @@ def shares_chart(summary: Summary | Mapping):
     )
 
 
+#: A card's answer labels come wrapped twice, wide and narrow, joined by this separator; the
+#: axis shows the narrow lines once the plot is narrower than ``NARROW_PLOT`` pixels (a phone,
+#: where charts.js narrows the plot until the chart fits): labels wrapped for a desktop would
+#: otherwise take most of a phone's width.
+LABEL_FORMS = "\u241e"
+NARROW_PLOT = 200
+
+
+def _card_key(item: Distinctive) -> str:
+    label = answer_label(item)
+    return "\n".join(_wrap(label, 44)) + LABEL_FORMS + "\n".join(_wrap(label, 24))
+
+
 def _card_frame(items: list[Distinctive]) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
-            "key": ["\n".join(_wrap(answer_label(d), 44)) for d in items],
+            "key": [_card_key(d) for d in items],
             "share": [float(d.share) for d in items],
             "overall": [float(d.overall or 0.0) for d in items],
             "difference": [float(d.difference or 0.0) for d in items],
@@ -123,7 +136,8 @@ def persona_card_chart(segment: SegmentRecord | Mapping, *, color: str | None = 
     color = color or segment_colors([segment])[segment.id]
     items = sorted(segment.distinctive, key=lambda d: -abs(d.difference or 0.0))[:top]
     frame = _card_frame(items)
-    axis = alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=330, labelPadding=10,
+    form = f"split(datum.label, '{LABEL_FORMS}')[width < {NARROW_PLOT} ? 1 : 0]"
+    axis = alt.Axis(labelExpr=f"split({form}, '\\n')", labelLimit=330, labelPadding=10,
                     **_PLAIN_AXIS)  # fmt: skip
     tooltip = [
         alt.Tooltip("label:N", title="This persona"),

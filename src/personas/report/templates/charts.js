@@ -29,25 +29,78 @@
     embed(figure, spec, name);
   }
   /* Draw a chart at its own width when it fits its figure; when it does not (a phone),
-     draw it again with its plot narrowed by the excess, so that its text keeps its size
-     instead of the whole picture shrinking to unreadable type. What still does not fit
-     scrolls sideways inside the figure. */
-  var MIN_PLOT = 140;
+     first break its title and subtitle into lines that fit (a one-line subtitle wider than
+     the figure would be cut off), then, if it is still too wide, draw it again with its plot
+     narrowed by the excess, so that its text keeps its size instead of the whole picture
+     shrinking to unreadable type. What still does not fit scrolls sideways inside the
+     figure. */
+  var MIN_PLOT = 110;
+  var PADDING = 20;  /* the chart's own padding (8 px a side) and a little air */
+  var ruler = null;
+  function textLines(text, font, width) {
+    ruler = ruler || document.createElement("canvas").getContext("2d");
+    ruler.font = font;
+    var out = [];
+    var line = "";
+    String(text).split(/\s+/).forEach(function (word) {
+      var next = line ? line + " " + word : word;
+      if (line && ruler.measureText(next).width > width) {
+        out.push(line);
+        line = word;
+      } else {
+        line = next;
+      }
+    });
+    if (line) { out.push(line); }
+    return out.length > 1 ? out : String(text);
+  }
+  function wrappedTitle(spec, width) {
+    var title = spec.title;
+    if (!title || typeof title !== "object") { return spec; }
+    var config = (spec.config && spec.config.title) || {};
+    var family = (spec.config && spec.config.font) || "sans-serif";
+    var out = Object.assign({}, title);
+    if (typeof title.text === "string") {
+      out.text = textLines(title.text, (config.fontWeight || "bold") + " " +
+                           (config.fontSize || 13) + "px " + family, width);
+    }
+    if (typeof title.subtitle === "string") {
+      out.subtitle = textLines(title.subtitle, (config.subtitleFontSize || 10) + "px " + family,
+                               width);
+    }
+    return Object.assign({}, spec, { title: out });
+  }
+  function drawnWidth(figure) {
+    var svg = figure.querySelector("svg");
+    return svg ? parseFloat(svg.getAttribute("width")) : 0;
+  }
+  /* Narrow the plot by the excess until the chart fits (a few rounds: a chart whose labels
+     wrap tighter on a narrow plot sheds more than its plot's width). */
+  function narrowed(figure, spec, options, result, room, rounds) {
+    var drawn = drawnWidth(figure);
+    if (!rounds || drawn <= room || typeof spec.width !== "number") { return null; }
+    var narrow = Math.max(MIN_PLOT, Math.floor(spec.width - (drawn - room)));
+    if (narrow >= spec.width) { return null; }
+    result.finalize();
+    var next = Object.assign({}, spec, { width: narrow });
+    return window.vegaEmbed(figure, next, options).then(function (again) {
+      return narrowed(figure, next, options, again, room, rounds - 1);
+    });
+  }
   function embed(figure, spec, name) {
     var options = { actions: false, renderer: "svg" };
+    var room = 0;
+    var fixed = spec.usermeta && spec.usermeta.narrow === false;
     return window.vegaEmbed(figure, spec, options).then(function (result) {
-      var svg = figure.querySelector("svg");
-      var room = figure.clientWidth;
-      var drawn = svg ? parseFloat(svg.getAttribute("width")) : 0;
-      var fixed = spec.usermeta && spec.usermeta.narrow === false;
-      if (fixed || !room || !drawn || typeof spec.width !== "number" || drawn <= room) {
-        return;
-      }
-      var narrow = Math.max(MIN_PLOT, Math.floor(spec.width - (drawn - room)));
-      if (narrow >= spec.width) { return; }
+      room = figure.clientWidth;
+      var drawn = drawnWidth(figure);
+      if (fixed || !room || !drawn || drawn <= room) { return null; }
       result.finalize();
       figure.personasFitted = room;
-      return window.vegaEmbed(figure, Object.assign({}, spec, { width: narrow }), options);
+      spec = wrappedTitle(spec, room - PADDING);
+      return window.vegaEmbed(figure, spec, options);
+    }).then(function (result) {
+      return result && narrowed(figure, spec, options, result, room, 3);
     }).catch(function (error) {
       fallback(figure, name, error);
     });
