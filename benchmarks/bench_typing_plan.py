@@ -55,9 +55,9 @@ def bench_typing(n: int, repeat: int, work: Path) -> None:
     whole, alone = [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        result = type_run(run.path)
+        result = type_run(run.path, data=path)
         whole.append(time.perf_counter() - t0)
-    instrument, answers, labels = run_answers(load_run(run.path))
+    instrument, answers, labels = run_answers(load_run(run.path), data=path)
     for _ in range(repeat):
         t0 = time.perf_counter()
         find_screener(answers, labels, instrument.items)
