@@ -55,6 +55,7 @@ def _frozen(cls) -> bool:
     return dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
 
 
+@pytest.mark.slow
 def test_every_exported_name_imports_in_a_fresh_interpreter():
     """`from personas import X` in a new process gives X itself, whatever was imported first
     (the stage verbs segment, compare, embed, simulate share their subpackage's name)."""

@@ -95,6 +95,7 @@ def test_yaml_string_round_trips_through_yaml():
 # --- the built report -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_build_writes_source_charts_and_support_files(built):
     qmd, text = built
     folder = qmd.parent
@@ -191,6 +192,7 @@ def test_map_section_states_the_sample(built):
     assert "random sample of 301 of the 1,843 respondents" in text
 
 
+@pytest.mark.slow
 def test_build_is_deterministic(built):
     qmd, text = built
     run = load_run(qmd.parent)
@@ -299,6 +301,7 @@ def _outside_raw_html(text: str) -> str:
     return re.sub(r'\{fig-alt="[^"]*"\}', "", text)
 
 
+@pytest.mark.slow
 def test_user_strings_are_escaped_in_the_source(hostile):
     _, text = hostile
     for raw in (SCRIPT, IMG, "<script>alert", "<img src"):

@@ -248,6 +248,7 @@ def _personas_process(*args: str, cwd) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_debug_shows_the_traceback(tmp_path):
     plain = _personas_process("validate", "nope", cwd=tmp_path)
     debug = _personas_process("--debug", "validate", "nope", cwd=tmp_path)

@@ -60,11 +60,13 @@ def _assert_clean(case, outcome) -> None:
 @pytest.mark.parametrize(
     ("target", "index"), _fuzz.plan(N_CASES), ids=[f"{t}-{i}" for t, i in _fuzz.plan(N_CASES)]
 )
+@pytest.mark.slow
 def test_fuzz_case(bases, tmp_path, target, index):
     case = _fuzz.make_case(bases, target, index, tmp_path / "case", seed=SEED)
     _assert_clean(case, _fuzz.execute(case, timeout=TIMEOUT))
 
 
+@pytest.mark.slow
 def test_the_short_mode_reaches_both_outcomes_and_every_target(bases, tmp_path):
     """The mutations are neither all harmless nor all fatal: both outcomes occur per target."""
     seen = {}

@@ -284,12 +284,14 @@ def test_truncated_summary_names_line_and_column(tmp_path, monkeypatch):
 # --- devices, FIFOs and huge files: refused before a byte is read ----------------------------
 
 
+@pytest.mark.slow
 def test_dev_zero_as_data_is_refused_at_once(study, tmp_path):
     before = snapshot_tree(tmp_path)
     result = cli("run", "jobsite", "--data", "/dev/zero", "--no-report", cwd=tmp_path, timeout=60)
     refused(result, "/dev/zero", "not a regular file", before=before, root=tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extra", [(), ("--format", "csv")])
 def test_fifo_as_data_is_refused_without_hanging(study, tmp_path, extra):
     fifo = tmp_path / "wave.csv"
@@ -306,6 +308,7 @@ def test_fifo_as_instrument_is_refused_without_hanging(study, tmp_path):
     refused(result, "instrument.yaml", "not a regular file")
 
 
+@pytest.mark.slow
 def test_fifo_as_summary_is_refused_without_hanging(tmp_path):
     run = a_run(tmp_path)
     (run / "summary.json").unlink()

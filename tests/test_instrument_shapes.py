@@ -116,6 +116,7 @@ def plain(tmp_path_factory):
 # --- tensions keyed one way -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_one_way_keyed_study_runs_with_a_warning_and_a_journal_line(one_way):
     run, seen = one_way
     assert any(m.startswith("tension-one-pole: tension 'mood'") for m in seen)
@@ -143,6 +144,7 @@ def test_one_way_keyed_report_explains_acquiescence_in_the_method_section(one_wa
     assert "## The tensions" in text  # the chart is still drawn from the items there are
 
 
+@pytest.mark.slow
 def test_a_study_keyed_both_ways_has_no_acquiescence_note(plain):
     run, _ = plain
     # the fixture study is keyed both ways on every tension

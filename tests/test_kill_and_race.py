@@ -108,6 +108,7 @@ def next_run_cleans_up(tmp_path: Path) -> None:
 # --- kill -9 during `personas run` ------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("after", [0.5, 2.0])
 def test_kill_run_after_a_while(study, tmp_path, after):
     run, old = old_run(tmp_path)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.metrics import adjusted_rand_score
 
 from _factories import boolean_instrument, clean_from, planted
 from personas.segment import _kmodes_data, segment
@@ -86,12 +87,34 @@ def test_the_fit_on_all_respondents_restarts_four_times_as_often_as_a_refit():
     assert "best of 16 restarts for the fit on all respondents and of 4 per bootstrap refit" in line
 
 
-def test_above_restart_rows_the_extra_restarts_shrink_and_the_journal_says_so(monkeypatch):
+def test_above_screen_rows_the_starts_are_screened_on_a_sample_and_the_journal_says_so(
+    monkeypatch,
+):
     from personas.segment import _fit
 
-    monkeypatch.setattr(_fit, "RESTART_ROWS", 100)  # as if 300 respondents were 3x the limit
+    monkeypatch.setattr(_fit, "SCREEN_ROWS", 100)  # as if 300 respondents were 3x the sample
     answers, _ = planted(300, 12, 2, noise=0.1, random_state=0)
     boolean = segment(clean_from(boolean_instrument(12), answers), method="kmodes", k=2, n_boot=0)
     line = next(x for x in boolean.journal if "restarts for the fit" in x)
-    assert "best of 6 restarts for the fit on all respondents and of 4 per bootstrap refit" in line
-    assert _fit.full_fit_restarts(4, 10**6) == 4  # never fewer than a refit's
+    assert "best of 16 restarts for the fit on all respondents (screened on a sample of 100: " in (
+        line
+    )
+    assert "the 4 best run again on all) and of 4 per bootstrap refit" in line
+
+
+@pytest.mark.parametrize("method", ["kmodes", "kmeans", "kprototypes"])
+def test_a_screened_fit_finds_a_small_segment_a_single_start_can_miss(method, monkeypatch):
+    """Six segments, one of 5%: screened starts on a sample of 400 find all six on 2,400."""
+    from personas.segment import _fit
+    from personas.segment._space import build_space
+
+    monkeypatch.setattr(_fit, "SCREEN_ROWS", 400)
+    answers, truth = planted(2400, 24, 6, noise=0.05, random_state=3,
+                             shares=[0.25, 0.2, 0.2, 0.15, 0.15, 0.05])  # fmt: skip
+    clean = clean_from(boolean_instrument(24), answers)
+    space = build_space(clean, method)
+    screened = _fit.full_fit(space, 6, random_state=0, n_init=4)
+    assert adjusted_rand_score(truth, screened.labels) > 0.95
+    again = _fit.fit(space, 6, random_state=0, n_init=1, start=screened.centers)
+    assert np.array_equal(again.labels, screened.labels)  # a fit from its own centres stays
+    assert again.cost == pytest.approx(screened.cost)

@@ -52,6 +52,7 @@ def planted_boolean():
     return codes, truth, seg
 
 
+@pytest.mark.slow
 def test_lca_recovers_a_planted_study_and_chooses_its_k_by_bic(planted_boolean):
     _, truth, seg = planted_boolean
     table = seg.selection.table.set_index("k")
@@ -222,6 +223,7 @@ def test_assign_on_an_lca_run_reproduces_its_labels(lca_run, jobsite_wave, tmp_p
     np.testing.assert_allclose(merged["posterior"], merged["posterior_run"], atol=1e-6)
 
 
+@pytest.mark.slow
 def test_report_shows_the_bic_chart_beside_kmodes_and_the_confident_members(lca_run):
     from personas.report.build import build_report
     from personas.report.render import render_report

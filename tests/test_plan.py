@@ -19,6 +19,7 @@ def _invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+@pytest.mark.slow
 def test_recovery_grows_with_n_and_reaches_090_at_the_largest(study, tmp_path):
     out = tmp_path / "plan"
     args = ("plan", "jobsite", "--n", "50,600", "--noise", "0.15", "--runs", "4", "--jobs", "2")
@@ -86,6 +87,7 @@ def test_an_unknown_study_is_refused(study, tmp_path):
     assert not (tmp_path / "plan").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("noise", [0.15, 0.35])
 def test_the_plans_stability_shortcut_gives_the_runs_k_segments_and_verdicts(noise):
     """plan measures stability only where the choice of k needs it: nothing it uses changes."""

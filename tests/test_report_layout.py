@@ -53,6 +53,7 @@ def report(tmp_path_factory) -> dict[str, Path]:
     return render_report(run, to=["html", "pdf"], engine="pandoc")
 
 
+@pytest.mark.slow
 def test_pdf_has_no_word_outside_the_margins(report):
     outside = words_outside_margins(report["pdf"])
     assert outside == [], f"words beyond the margins (page, x0, x1, word): {outside[:10]}"
@@ -154,6 +155,7 @@ def _open_at(browser, html: Path, width: int):
     return page
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 1280])
 def test_tables_keep_whole_words_and_chart_text_stays_readable(browser, report, width, tmp_path):
@@ -166,6 +168,7 @@ def test_tables_keep_whole_words_and_chart_text_stays_readable(browser, report, 
     page.screenshot(tmp_path / f"report-{width}.png", width=width)
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_browser_print_has_no_more_pages_than_the_pdf(browser, report):
     import base64
@@ -193,6 +196,7 @@ _CHART_FITS = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_on_a_phone_charts_fit_their_figure_with_titles_wrapped(browser, report):
     page = _open_at(browser, report["html"], 390)

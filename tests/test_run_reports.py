@@ -6,12 +6,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from personas import load_run, write_report
 from personas.pipeline.study import run_study
 
 FIXTURE = Path(__file__).parent / "fixtures" / "run_jobsite"
 
 
+@pytest.mark.slow
 def test_write_report_renders_a_saved_run_and_reports_lists_it(tmp_path):
     folder = tmp_path / "wave-1"
     shutil.copytree(FIXTURE, folder)
@@ -25,6 +28,7 @@ def test_write_report_renders_a_saved_run_and_reports_lists_it(tmp_path):
     assert load_run(folder).reports == written  # no study page: the parent is not the study
 
 
+@pytest.mark.slow
 def test_run_study_returns_the_run_with_its_report_and_study_page(study, jobsite_wave):
     out = study.parent.parent / "reports" / "jobsite" / "wave-1"
     run = run_study(study, jobsite_wave, wave="wave-1", out=out, k=3, report=("html",))

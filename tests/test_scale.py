@@ -284,6 +284,7 @@ def test_a_partition_that_fails_leaves_nothing(study, tmp_path, cluster):
     assert not (tmp_path / "out").exists() and _leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_bad_data_patterns_and_schedulers_are_refused(study, tmp_path):
     run = _run(study, tmp_path)
     with pytest.raises(InputError, match="no file matches"):

@@ -50,6 +50,7 @@ def null():
     return seg, compare(seg)
 
 
+@pytest.mark.slow
 def test_six_planted_segments_with_one_of_8_percent_give_six(six):
     seg, c, truth = six
     assert seg.k == 6 and seg.selection.clear
@@ -75,6 +76,7 @@ def test_the_elbow_does_not_overrule_silhouette_and_stability():
     assert any(r.startswith("the elbow at 5 is one voice, not a veto") for r in reasons)
 
 
+@pytest.mark.slow
 def test_structure_test_tells_planted_segments_from_permuted_answers(six, null):
     seg, _, _ = six
     assert seg.selection.structure["clear"] is True and seg.selection.structure["z"] > 10
@@ -202,6 +204,7 @@ def test_how_this_was_done_states_the_structure_test_and_verdict_stability(six, 
     assert "structure" in old.absent and method_trust_notes(old) == []
 
 
+@pytest.mark.slow
 def test_the_report_source_has_the_trust_notes_in_how_this_was_done(tmp_path, six):
     import json
     import shutil
@@ -233,6 +236,7 @@ def _null_answers(kind: str, n: int, d: int, seed: int) -> np.ndarray:
     return (rng.random((n, d)) < 1 / (1 + np.exp(-logit))).astype(float)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["uniform", "acquiescence"])
 def test_null_answers_of_other_kinds_confirm_no_persona(kind):
     inst = jobsite_instrument()

@@ -67,6 +67,7 @@ def test_assign_with_the_screener_agrees_with_full_assignment(run, study, tmp_pa
     assert (both["segment_x"] == both["segment_y"]).mean() >= stated - 0.04
 
 
+@pytest.mark.slow
 def test_the_screener_exports_to_qualtrics_and_the_report_shows_it(run, study):
     assert _invoke("typing", run).exit_code == 0
     questions = json.loads((run / "typing.json").read_text())["questions"]

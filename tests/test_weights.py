@@ -347,6 +347,7 @@ def _weighted_run(study, name="wave-w.csv", out="run-w", seed=0):
     return path, study.parent.parent / out
 
 
+@pytest.mark.slow
 def test_a_weighted_run_records_its_weights(study):
     path, run = _weighted_run(study)
     summary = json.loads((run / "summary.json").read_text())
@@ -387,6 +388,7 @@ def test_weights_survive_assign(study):
     assert "weight" in written.columns
 
 
+@pytest.mark.slow
 def test_weights_survive_waves(study):
     _, first = _weighted_run(study, name="wave-a.csv", out="run-a", seed=1)
     second_wave = weighted_wave(study, lambda i: str(1.0 + (i % 3)), name="wave-b.csv")

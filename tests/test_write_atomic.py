@@ -52,6 +52,7 @@ def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path):
     assert (tmp_path / "index.qmd").read_text(encoding="utf-8") == "# report\n"
 
 
+@pytest.mark.slow
 def test_inside_a_folder_the_caller_holds_lock_false_does_not_wait_for_itself(
     tmp_path, monkeypatch
 ):

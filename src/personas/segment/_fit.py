@@ -9,7 +9,6 @@ items; k-prototypes: squared Euclidean + gamma x mismatches). With survey weight
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,25 +43,61 @@ def _threads() -> ThreadpoolController:
 # 99% on the mixed ones for 3.2x the time.
 FULL_FIT_RESTARTS = 4
 
-#: Up to this many respondents the fit on all respondents gets every extra restart; above it,
-#: the extra restarts shrink so that they cost about what they cost here (at least ``n_init``
-#: starts): 16 starts per k made the k = 2..10 sweep at 100,000 respondents take 9.9 s instead
-#: of 5.1 s, and a fixed-k segment() at 1,000,000 7.9 s instead of 2.8 s
-#: (benchmarks/bench_scale.py), while the cells where the restarts help are small studies. The
-#: issue's grid stops at 20,000, so every cell of bench_choose_k.py keeps them.
-RESTART_ROWS = 20_000
+#: Above this many respondents the starts of the fit on all respondents are screened on a
+#: seeded sample of this size (see :func:`full_fit`). 16 starts on all respondents made the
+#: k = 2..10 sweep at 100,000 take 9.9 s instead of 5.4 s and a fixed-k fit at 1,000,000 7.9 s
+#: instead of 2.8 s (benchmarks/bench_scale.py); 4 starts there lost the planted k in 2 of 20
+#: studies at n = 100,000 (bench_choose_k.py --grid huge) that 16 recovered. A segment of 8%
+#: still has 1,600 members in the sample, enough for a start to find it.
+SCREEN_ROWS = 20_000
 
 
-def full_fit_restarts(n_init: int, n: int) -> int:
-    """Restarts of the fit on all ``n`` respondents (see ``FULL_FIT_RESTARTS``, ``RESTART_ROWS``).
+def full_fit_phrase(n_init: int, n: int) -> str:
+    """How the fit on all ``n`` respondents was made, for the journal.
 
-    >>> full_fit_restarts(4, 800), full_fit_restarts(4, 50_000), full_fit_restarts(4, 10**6)
-    (16, 7, 4)
+    >>> full_fit_phrase(4, 800)
+    'best of 16 restarts for the fit on all respondents'
+    >>> full_fit_phrase(4, 100_000)  # doctest: +NORMALIZE_WHITESPACE
+    'best of 16 restarts for the fit on all respondents (screened on a sample of 20,000:
+    the 4 best run again on all)'
     """
-    most = n_init * FULL_FIT_RESTARTS
-    if n <= RESTART_ROWS:
-        return most
-    return max(n_init, min(most, math.ceil(most * RESTART_ROWS / n)))
+    restarts = n_init * FULL_FIT_RESTARTS
+    phrase = f"best of {restarts} restarts for the fit on all respondents"
+    if n > SCREEN_ROWS and restarts > n_init:
+        phrase += f" (screened on a sample of {SCREEN_ROWS:,}: the {n_init} best run again on all)"
+    return phrase
+
+
+def full_fit(space: Space, k: int, *, random_state: int, n_init: int) -> Fit:
+    """The fit on all respondents: the best of ``FULL_FIT_RESTARTS`` x ``n_init`` starts.
+
+    Up to ``SCREEN_ROWS`` respondents every start runs on all of them. Above, every start runs
+    on a seeded sample of ``SCREEN_ROWS`` respondents (unweighted: only the start is taken from
+    it), the ``n_init`` with the lowest cost there run again on all respondents from the
+    centres they reached, and the best of those is kept: the many starts that find a small
+    segment cost a sample's time, not the whole wave's.
+    """
+    restarts = n_init * FULL_FIT_RESTARTS
+    if space.n <= SCREEN_ROWS or restarts <= n_init:
+        return fit(space, k, random_state=random_state, n_init=restarts)
+    rng = np.random.default_rng(random_state)
+    sample = space.rows(np.sort(rng.choice(space.n, SCREEN_ROWS, replace=False)))
+    seeds = np.random.RandomState(random_state).randint(np.iinfo(np.int32).max, size=restarts)
+    screened = []
+    for seed in seeds:
+        try:
+            screened.append(fit(sample, k, random_state=int(seed), n_init=1))
+        except FitFailed:
+            continue
+    finals = []
+    for trial in sorted(screened, key=lambda f: f.cost)[:n_init]:
+        try:
+            finals.append(fit(space, k, random_state=random_state, n_init=1, start=trial.centers))
+        except FitFailed:
+            continue
+    if not finals:  # no start worked on the sample: start on all respondents as usual
+        return fit(space, k, random_state=random_state, n_init=n_init)
+    return min(finals, key=lambda f: f.cost)
 
 
 class FitFailed(Exception):
@@ -76,8 +111,14 @@ class Fit:
     cost: float
 
 
-def fit(space: Space, k: int, *, random_state: int, n_init: int) -> Fit:
-    """Cluster ``space`` into ``k`` groups; raises :class:`FitFailed` when that is impossible."""
+def fit(
+    space: Space, k: int, *, random_state: int, n_init: int, start: np.ndarray | None = None
+) -> Fit:
+    """Cluster ``space`` into ``k`` groups; raises :class:`FitFailed` when that is impossible.
+
+    ``start``: (k, d) centres as answer codes (a :class:`Fit`'s ``centers``) to run once from,
+    instead of ``n_init`` seeded starts.
+    """
     if k > space.n:
         raise FitFailed(f"there are only {space.n} respondents")
     if space.patterns is not None and k > space.patterns:
@@ -87,11 +128,11 @@ def fit(space: Space, k: int, *, random_state: int, n_init: int) -> Fit:
         warnings.simplefilter("error", ConvergenceWarning)
         try:
             if space.method == "kmodes":
-                result = _fit_kmodes(space, k, random_state, n_init)
+                result = _fit_kmodes(space, k, random_state, n_init, start)
             elif space.method == "kmeans":
-                result = _fit_kmeans(space, k, random_state, n_init)
+                result = _fit_kmeans(space, k, random_state, n_init, start)
             else:
-                result = _fit_kprototypes(space, k, random_state, n_init)
+                result = _fit_kprototypes(space, k, random_state, n_init, start)
         except ConvergenceWarning as warning:
             raise FitFailed(str(warning)) from None
     sizes = np.bincount(result.labels, minlength=k)
@@ -100,7 +141,19 @@ def fit(space: Space, k: int, *, random_state: int, n_init: int) -> Fit:
     return result
 
 
-def _fit_kmodes(space: Space, k: int, random_state: int, n_init: int) -> Fit:
+def _codes(space: Space, centers: np.ndarray, columns) -> np.ndarray:
+    """Answer codes of ``centers`` as category indices of ``space`` (the encoded start)."""
+    found = [np.searchsorted(space.categories[j], centers[:, j]) for j in columns]
+    return np.column_stack(found).astype(np.intp) if found else np.empty((len(centers), 0), int)
+
+
+def _scaled(space: Space, centers: np.ndarray, columns) -> np.ndarray:
+    lo, hi = space.lo[columns], space.hi[columns]
+    return (centers[:, columns] - lo) / (hi - lo)
+
+
+def _fit_kmodes(space: Space, k: int, random_state: int, n_init: int, start=None) -> Fit:
+    init = None if start is None else _codes(space, start, range(start.shape[1]))
     with _threads().limit(limits=1, user_api="blas"):
         if space.weights is not None:
             centroids, labels, cost, _ = fit_weighted(
@@ -110,12 +163,13 @@ def _fit_kmodes(space: Space, k: int, random_state: int, n_init: int) -> Fit:
                 n_init=n_init,
                 max_iter=100,
                 random_state=random_state,
+                init=init,
             )
         else:
             centroids, labels, cost, _ = fit_encoded(
                 space.enc,
                 n_clusters=k,
-                init="k-modes++",
+                init="k-modes++" if init is None else init,
                 n_init=n_init,
                 max_iter=100,
                 random_state=random_state,
@@ -126,15 +180,20 @@ def _fit_kmodes(space: Space, k: int, random_state: int, n_init: int) -> Fit:
     return Fit(np.asarray(labels, dtype=np.intp), centers, float(cost))
 
 
-def _fit_kmeans(space: Space, k: int, random_state: int, n_init: int) -> Fit:
-    km = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
+def _fit_kmeans(space: Space, k: int, random_state: int, n_init: int, start=None) -> Fit:
+    if start is None:
+        km = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
+    else:
+        init = _scaled(space, start, space.numeric)
+        km = KMeans(n_clusters=k, init=init, n_init=1, random_state=random_state)
     km.fit(space.scaled, sample_weight=space.weights)  # None: unweighted
     centers = space.lo + km.cluster_centers_ * (space.hi - space.lo)
     return Fit(km.labels_.astype(np.intp), centers, float(km.inertia_))
 
 
-def _fit_kprototypes(space: Space, k: int, random_state: int, n_init: int) -> Fit:
+def _fit_kprototypes(space: Space, k: int, random_state: int, n_init: int, start=None) -> Fit:
     num, cat = space.numeric, space.categorical
+    init = None if start is None else (_scaled(space, start, num), _codes(space, start, cat))
     labels, centres_num, centres_cat, cost = kprototypes(
         space.scaled,
         space.enc,
@@ -143,6 +202,7 @@ def _fit_kprototypes(space: Space, k: int, random_state: int, n_init: int) -> Fi
         n_init=n_init,
         random_state=random_state,
         weights=space.weights,
+        init=init,
     )
     if centres_num is None:
         raise FitFailed("fewer distinct answer patterns than segments")

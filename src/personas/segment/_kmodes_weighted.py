@@ -91,10 +91,15 @@ def run_weighted(enc: Encoded, weights: np.ndarray, start: np.ndarray, max_iter:
 
 def fit_weighted(
     enc: Encoded, weights: np.ndarray, *, n_clusters: int, n_init: int, max_iter: int,
-    random_state,
+    random_state, init: np.ndarray | None = None,
 ):  # fmt: skip
-    """Best of ``n_init`` weighted runs: (centre codes, labels, weighted cost, iterations)."""
+    """Best of ``n_init`` weighted runs: (centre codes, labels, weighted cost, iterations).
+
+    ``init`` (k x d centre codes): one run from there instead.
+    """
     weights = np.asarray(weights, dtype=np.float64)
+    if init is not None:
+        return run_weighted(enc, weights, init, max_iter)
     seeds = np.random.RandomState(random_state).randint(np.iinfo(np.int32).max, size=n_init)
     best = None
     for seed in seeds:

@@ -49,16 +49,22 @@ def kprototypes(
     random_state: int,
     max_iter: int = 100,
     weights=None,
+    init=None,
 ):
-    """Best of ``n_init`` runs: (labels, numeric centres, categorical centre codes, cost)."""
-    seeds = np.random.RandomState(random_state).randint(np.iinfo(np.int32).max, size=n_init)
+    """Best of ``n_init`` runs: (labels, numeric centres, categorical centre codes, cost).
+
+    ``init`` (numeric centres, categorical centre codes): one run from there instead.
+    """
+    seeds = np.random.RandomState(random_state).randint(
+        np.iinfo(np.int32).max, size=1 if init is not None else n_init
+    )
     best = None
     for seed in seeds:
         rng = np.random.RandomState(seed)
         if weights is None:
-            result = _run(num, enc, k, gamma, rng, max_iter)
+            result = _run(num, enc, k, gamma, rng, max_iter, start=init)
         else:
-            result = _run_weighted(num, enc, k, gamma, rng, max_iter, weights)
+            result = _run_weighted(num, enc, k, gamma, rng, max_iter, weights, start=init)
         if best is None or result[3] < best[3]:
             best = result
     return best
@@ -98,8 +104,8 @@ def _cost_to(num, enc, rows, gamma) -> np.ndarray:
     return mixed_cost(num, enc, num[rows], cat, gamma)
 
 
-def _run(num, enc, k, gamma, rng, max_iter):
-    start = _seed(num, enc, k, gamma, rng)
+def _run(num, enc, k, gamma, rng, max_iter, start=None):
+    start = _seed(num, enc, k, gamma, rng) if start is None else start
     if start is None:
         return np.zeros(num.shape[0], dtype=np.intp), None, None, np.inf
     centres_num, centres_cat = start
@@ -132,10 +138,10 @@ def _means(num, labels, k, sizes) -> np.ndarray:
     return sums / np.maximum(sizes, 1)[:, None]
 
 
-def _run_weighted(num, enc, k, gamma, rng, max_iter, weights):
+def _run_weighted(num, enc, k, gamma, rng, max_iter, weights, start=None):
     """One weighted run: weighted means and modes, weighted cost."""
     w = np.asarray(weights, dtype=np.float64)
-    start = _seed(num, enc, k, gamma, rng, w)
+    start = _seed(num, enc, k, gamma, rng, w) if start is None else start
     if start is None:
         return np.zeros(num.shape[0], dtype=np.intp), None, None, np.inf
     centres_num, centres_cat = start

@@ -17,7 +17,7 @@ from functools import lru_cache
 import joblib
 from threadpoolctl import threadpool_limits
 
-from personas.segment._fit import FitFailed, fit, full_fit_restarts
+from personas.segment._fit import FitFailed, full_fit
 from personas.segment._silhouette import silhouette
 from personas.segment._space import Space
 from personas.segment._stability import refit, resamples
@@ -61,7 +61,7 @@ def run_task(space: Space, task, *, n_init: int):
     if kind == "refit":
         return refit(space, index, k, seed=seed, n_init=n_init)
     try:
-        result = fit(space, k, random_state=seed, n_init=full_fit_restarts(n_init, space.n))
+        result = full_fit(space, k, random_state=seed, n_init=n_init)
     except FitFailed as why:
         return why
     score, sample = silhouette(space, result.labels, k, random_state=seed)

@@ -13,7 +13,7 @@ from personas.cleaning.model import CleanResponses
 from personas.errors import InputError, Problem, SelectionWarning
 from personas.segment import _kmodes_data, _reasons
 from personas.segment._apply import assign_codes, build_model, distance_percentiles
-from personas.segment._fit import Fit, FitFailed, full_fit_restarts
+from personas.segment._fit import Fit, FitFailed, full_fit_phrase
 from personas.segment._method_choice import method_choice
 from personas.segment._space import Space, build_space, check_options
 from personas.segment.model import Segmentation
@@ -387,10 +387,8 @@ def _journal(space: Space, method: str, selection) -> list[str]:
         )
     if selection.structure:
         lines.append(f"structure: {_reasons.structure_phrase(selection.structure)}")
-    restarts = full_fit_restarts(p["n_init"], space.n)
     lines.append(
-        f"seed {p['random_state']}; best of {restarts} restarts for the "
-        f"fit on all respondents and of {p['n_init']} per bootstrap refit; segments numbered by "
-        "size, largest first"
+        f"seed {p['random_state']}; {full_fit_phrase(p['n_init'], space.n)} and of "
+        f"{p['n_init']} per bootstrap refit; segments numbered by size, largest first"
     )
     return lines
