@@ -15,7 +15,7 @@ without fitting anything). ``--only`` picks sections: ``recovery`` (the grid), `
 8% shares x noise 10%, 20% x boolean, likert, mixed at n = 800, about 20 CPU-minutes with 20
 seeds), ``mixed8`` (k-prototypes at k = 4 and 8), ``kmeans01`` (its boolean cells with k-means
 on 0/1), ``extremes`` (a 6% segment at noise 5% and 25%), ``large`` (n = 5,000 and 20,000),
-``huge`` (n = 100,000: fewer restarts there),
+``huge`` (n = 100,000: the starts are screened on a sample there),
 ``full`` (the issue's whole grid, days on 2 cores) and ``full-small`` (the full grid at n = 500
 and 2,000).
 
@@ -363,7 +363,7 @@ GRIDS = {
         (["boolean", "likert", "mixed"], ["auto"], [5000], [4, 8], ["small8"], [0.2]),
         (["boolean", "likert"], ["auto"], [20000], [6], ["small8"], [0.2]),
     ],
-    "huge": [  # above RESTART_ROWS: the fit on all respondents gets fewer extra restarts
+    "huge": [  # above SCREEN_ROWS: the starts of the fit on all respondents are screened
         (["boolean", "likert"], ["auto"], [100000], [6, 8], ["small8"], [0.2]),
     ],
     "full": [
