@@ -143,9 +143,9 @@ def main() -> None:
             what = "encoding" if p["pass"] == 0 else f"cost {p['cost']:,.0f} moved {p['moved']}"
             print(f"  pass {p['pass']}: {p['seconds']:.2f} s  {what}")
         per_pass = np.median([p["seconds"] for p in fit.passes[1:]])
-        print(f"  median pass {per_pass:.2f} s = {args.rows / per_pass:,.0f} rows/s; "
-              f"at 10,000,000 rows ~{per_pass * 1e7 / args.rows:.0f} s per pass "
-              "(extrapolated linearly)")  # fmt: skip
+        guess = (f"; at 10,000,000 rows ~{per_pass * 1e7 / args.rows:.0f} s per pass "
+                 "(extrapolated linearly)" if args.rows < 10_000_000 else "")  # fmt: skip
+        print(f"  median pass {per_pass:.2f} s = {args.rows / per_pass:,.0f} rows/s{guess}")
         shown = ", ".join(f"{v / 1024**3:.2f}" for v in peaks.values())
         print(f"  peak RSS per worker: [{shown}] GB (limit 1 GiB each)")
         if args.no_reference:
