@@ -140,12 +140,14 @@ def bench_fit(n: int, reference_rows: int, repeat: int) -> None:
     bench_segment(n, "5", repeat, 1, 1.5)
 
 
-def bench_sweep(n: int, repeat: int, n_jobs: int = 1) -> None:
+def bench_sweep(n: int, repeat: int, n_jobs: str = "auto") -> None:
+    """The sweep on one core, then with ``n_jobs`` (``"auto"``: segment()'s default, one
+    forked worker per core from 20,000 respondents up)."""
     from bench_segment import bench_segment
 
     print(f"sweep: k = 2..10 with elbow, exact silhouette, stability at {n:,} x 30")
-    bench_segment(n, "auto", repeat, 1, 5)
-    if n_jobs > 1:
+    bench_segment(n, "auto", repeat, "1", 5)
+    if n_jobs != "1":
         bench_segment(n, "auto", repeat, n_jobs, 5)
 
 
@@ -281,7 +283,9 @@ def main() -> None:
     parser.add_argument("--rows-per-file", type=int, default=250_000)
     parser.add_argument("--dask-files", type=int, default=0, help="0: rows / --rows-per-file")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--n-jobs", type=int, default=2, help="the sweep again with n_jobs > 1")
+    parser.add_argument(
+        "--n-jobs", default="auto", help="the sweep again with these workers ('auto': default)"
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     fit_n, sweep_n, read_n = 1_000_000, 100_000, 1_000_000

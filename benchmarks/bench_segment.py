@@ -51,10 +51,15 @@ del X
 from personas.segment import segment
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0, c0 = time.perf_counter(), time.process_time()
-seg = segment(clean, k="auto" if k == "auto" else int(k), n_jobs=int(sys.argv[3]))
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+jobs = None if sys.argv[3] == "auto" else int(sys.argv[3])
+seg = segment(clean, k="auto" if k == "auto" else int(k), n_jobs=jobs)
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+done = resource.getrusage(resource.RUSAGE_CHILDREN)  # the sweep's workers, ended by now
+cpu += (done.ru_utime + done.ru_stime) - (kids.ru_utime + kids.ru_stime)
 print(json.dumps({"wall": wall, "cpu": cpu, "peak_gb": peak / 1024**2,
+                  "worker_gb": done.ru_maxrss / 1024**2,
                   "data_gb": base / 1024**2, "k": seg.k,
                   "table": seg.selection.table[["k", "silhouette", "min_jaccard"]].round(3)
                   .to_dict("records")}))
@@ -103,7 +108,8 @@ def bench_kmodes(n: int, repeat: int, *, reference: bool) -> None:
     )
 
 
-def bench_segment(n: int, k: str, repeat: int, n_jobs: int, target_s: float) -> None:
+def bench_segment(n: int, k: str, repeat: int, n_jobs, target_s: float) -> None:
+    """``segment()`` in a fresh process per repeat; ``n_jobs`` an int or ``"auto"`` (None)."""
     runs = []
     for _ in range(repeat):
         out = subprocess.run(
@@ -117,10 +123,13 @@ def bench_segment(n: int, k: str, repeat: int, n_jobs: int, target_s: float) -> 
     cpu = statistics.median(r["cpu"] for r in runs)
     peak = max(r["peak_gb"] for r in runs)
     what = "choosing k over 2..10" if k == "auto" else f"fixed k={k}"
+    workers = max(r["worker_gb"] for r in runs)
     print(
         f"segment() {n:,} x 30, {what}, n_jobs={n_jobs}: {wall:.1f} s wall, {cpu:.1f} s CPU "
-        f"(median of {repeat}; target {target_s:g} s), peak {peak:.2f} GB "
-        f"(data alone {runs[0]['data_gb']:.2f} GB), chose k={runs[0]['k']}"
+        f"(workers' included; median of {repeat}; target {target_s:g} s), peak {peak:.2f} GB "
+        f"(data alone {runs[0]['data_gb']:.2f} GB"
+        + (f"; largest worker {workers:.2f} GB, pages shared with the parent" if workers else "")
+        + f"), chose k={runs[0]['k']}"
     )
     if k == "auto":
         print("  ", runs[0]["table"])
@@ -130,7 +139,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--n-jobs", type=int, default=1, help="worker processes for segment()")
+    parser.add_argument(
+        "--n-jobs", default="1", help="worker processes for segment() ('auto': its default)"
+    )
     parser.add_argument("--skip-reference", action="store_true", help="do not time kmodes")
     args = parser.parse_args()
     small, large = (20_000, 200_000) if args.quick else (100_000, 1_000_000)

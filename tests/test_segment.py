@@ -71,12 +71,48 @@ def test_same_seed_same_segmentation(planted_wave, seg):
 
 
 @pytest.mark.slow
-def test_worker_processes_give_the_same_result(planted_wave):
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "joblib"])
+def test_worker_processes_give_the_same_result(planted_wave, monkeypatch, fork):
+    from personas.segment import _tasks
+
+    if fork and not _tasks._can_fork():
+        pytest.skip("this platform or process cannot fork safely")
+    monkeypatch.setattr(_tasks, "_can_fork", lambda: fork)
     clean = clean_from(planted_wave[0].instrument, planted_wave[0].answers.iloc[:400])
-    one = segment(clean, k=(3, 5), n_boot=2)
+    one = segment(clean, k=(3, 5), n_boot=2, n_jobs=1)
     two = segment(clean, k=(3, 5), n_boot=2, n_jobs=2)
     assert one.labels.equals(two.labels)
+    assert one.model == two.model
     pd.testing.assert_frame_equal(one.selection.table, two.selection.table)
+    assert [len(r) for _, r in one.refits] == [len(r) for _, r in two.refits]
+
+
+def test_how_many_worker_processes_a_sweep_runs_on(monkeypatch):
+    from personas.segment import _tasks
+
+    monkeypatch.setattr(_tasks.joblib, "cpu_count", lambda: 4)
+    small, large = _tasks.PARALLEL_ROWS - 1, _tasks.PARALLEL_ROWS
+    assert _tasks.processes(None, small) == 1  # a small sweep: starting workers costs more
+    assert _tasks.processes(None, large) == 4
+    assert _tasks.processes(-1, small) == 4 and _tasks.processes(-2, small) == 3
+    assert _tasks.processes(3, large) == 3 and _tasks.processes(1, large) == 1
+    monkeypatch.setattr(_tasks.joblib, "cpu_count", lambda: 64)
+    assert _tasks.processes(None, large) == _tasks.MOST_AUTO_JOBS
+
+
+def test_a_process_with_another_thread_does_not_fork():
+    import threading
+
+    from personas.segment import _tasks
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, daemon=True)
+    other.start()
+    try:
+        assert not _tasks._can_fork()  # another thread may hold a lock the child would need
+    finally:
+        release.set()
+        other.join()
 
 
 def test_row_order_does_not_change_ids_or_profiles(planted_wave):
@@ -192,10 +228,10 @@ def test_progress_reports_every_step_up_to_the_total(planted_wave):
 
 def test_every_bad_option_is_reported_at_once(planted_wave):
     with pytest.raises(InputError) as err:
-        segment(planted_wave[0], method="kmedoids", k=1, n_boot=-1, random_state="x")
+        segment(planted_wave[0], method="kmedoids", k=1, n_boot=-1, random_state="x", n_jobs=0)
     text = str(err.value)
-    assert text.startswith("4 problems:")
-    for name in ("method", "k", "n_boot", "random_state"):
+    assert text.startswith("5 problems:")
+    for name in ("method", "k", "n_boot", "random_state", "n_jobs"):
         assert f"The '{name}' option must be" in text
 
 

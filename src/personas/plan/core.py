@@ -207,7 +207,7 @@ def _one_wave(study_dir: str, truth_path: str | None, n: int, noise: float, seed
         with tempfile.TemporaryDirectory(prefix="personas-plan-") as tmp:
             path = write_wave(sim, Path(tmp) / "wave.csv")
             responses = read_responses(path, instrument)
-        seg = segment(clean(responses), random_state=seed, stability="needed")
+        seg = segment(clean(responses), random_state=seed, stability="needed", n_jobs=1)
         comparison = compare(seg, instrument)
     return {"k": int(seg.k), "verdicts": {v.persona: v.verdict for v in comparison.verdicts}}
 

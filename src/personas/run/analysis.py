@@ -136,9 +136,11 @@ def analyze(
 
         future = start_embedding(cleaned, random_state=random_state)
     try:
+        # the map is drawn on another core meanwhile: the sweep keeps to this one
         segmentation = segment(
-            cleaned, method=method, k=k, random_state=random_state, progress=progress
-        )
+            cleaned, method=method, k=k, random_state=random_state, progress=progress,
+            n_jobs=1 if future is not None else None,
+        )  # fmt: skip
     except BaseException:
         if future is not None:
             future.cancel()

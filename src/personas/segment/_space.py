@@ -248,8 +248,12 @@ def check_options(
     ):
         if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
             problems.append(_option(name, f"an int >= {low}", value))
-    if not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool) or n_jobs == 0:
-        problems.append(_option("n_jobs", "a non-zero int (-1: one process per core)", n_jobs))
+    if n_jobs is not None and (
+        not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool) or n_jobs == 0
+    ):
+        problems.append(
+            _option("n_jobs", "None or a non-zero int (-1: one process per core)", n_jobs)
+        )
     if not isinstance(random_state, Integral) or isinstance(random_state, bool):
         problems.append(_option("random_state", "an int (the seed)", random_state))
     if problems:

@@ -3,15 +3,29 @@
 For every k: one *fit* task (all respondents, then the silhouette) and ``n_boot`` *refit*
 tasks (one bootstrap resample each). Resamples and seeds are drawn up front from
 ``(random_state, k)``, so the results do not depend on how many processes run them or in which
-order. With ``n_jobs > 1`` the answers are written once to a temporary file that the workers
-memory-map (read-only, shared), and joblib runs the tasks; results come back in task order.
+order. With ``n_jobs > 1`` results come back in task order from worker processes that share the
+answers without copying them:
+
+- where the platform can ``fork`` and this process runs no other Python thread (Linux, the
+  command line), the workers are forked from this process: they inherit the encoded answers
+  and every imported module, so a sweep starts computing at once (a fresh worker would spend
+  ~1.5 s importing scikit-learn and pandas, a quarter of a 100,000-row sweep);
+- elsewhere (macOS and Windows spawn, or a process with threads, where forking can deadlock)
+  the answers are written once to a temporary file that joblib's workers memory-map.
+
+``n_jobs=None`` (the default of :func:`personas.segment.segment`) is one process per core from
+:data:`PARALLEL_ROWS` respondents up, none below: a small sweep's tasks take milliseconds.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
+import threading
+import warnings
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 import joblib
@@ -40,12 +54,34 @@ def sweep_tasks(space: Space, ks, *, n_boot: int, boot_size: int, random_state: 
     return tasks, draws
 
 
-def run_tasks(space: Space, tasks, *, n_init: int, n_jobs: int) -> Iterator:
+#: From this many respondents up, ``n_jobs=None`` runs a sweep on every core (at most
+#: :data:`MOST_AUTO_JOBS`): at 100,000 x 30 booleans two forked workers take the k = 2..10
+#: sweep from 6.5 s to 3.9 s (``benchmarks/bench_scale.py --only sweep``).
+PARALLEL_ROWS = 20_000
+MOST_AUTO_JOBS = 8
+
+
+def processes(n_jobs: int | None, n: int) -> int:
+    """The worker processes a sweep over ``n`` respondents runs on: ``None`` chooses (see
+    :data:`PARALLEL_ROWS`), a negative count is joblib's (-1: every core), 1 is none."""
+    cores = joblib.cpu_count()
+    if n_jobs is None:
+        return min(cores, MOST_AUTO_JOBS) if n >= PARALLEL_ROWS else 1
+    if n_jobs < 0:
+        return max(1, cores + 1 + n_jobs)
+    return int(n_jobs)
+
+
+def run_tasks(space: Space, tasks, *, n_init: int, n_jobs: int | None) -> Iterator:
     """Yield ``(task, result)`` in task order. A fit task's result is ``(Fit, silhouette,
     sample size)`` or the :class:`FitFailed` it raised; a refit's is its labels or None."""
+    n_jobs = min(processes(n_jobs, space.n), max(len(tasks), 1))
     if n_jobs == 1:
         for task in tasks:
             yield task, run_task(space, task, n_init=n_init)
+        return
+    if _can_fork():
+        yield from _run_forked(space, tasks, n_init=n_init, n_jobs=n_jobs)
         return
     with tempfile.TemporaryDirectory(prefix="personas-") as folder:
         path = os.path.join(folder, "space.joblib")
@@ -66,6 +102,39 @@ def run_task(space: Space, task, *, n_init: int):
         return why
     score, sample = silhouette(space, result.labels, k, random_state=seed)
     return result, score, sample
+
+
+def _can_fork() -> bool:
+    """Forking is safe: the platform has it and no other Python thread could hold a lock."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+#: The answers a forked worker inherits (set in the parent just before the workers fork).
+_FORKED: dict = {}
+
+
+def _run_forked(space: Space, tasks, *, n_init: int, n_jobs: int) -> Iterator:
+    _FORKED["space"] = space
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_one_thread) as pool:
+            with warnings.catch_warnings():
+                # Python 3.12+ counts the BLAS library's own threads too; OpenBLAS makes
+                # itself safe to fork (pthread_atfork), and no other Python thread runs here.
+                warnings.filterwarnings("ignore", "This process .* is multi-threaded")
+                results = pool.map(_run_inherited, tasks, [n_init] * len(tasks))
+            yield from zip(tasks, results, strict=True)
+    finally:
+        _FORKED.clear()
+
+
+def _one_thread() -> None:
+    """Each worker computes on one core: the workers are the parallelism."""
+    threadpool_limits(limits=1)
+
+
+def _run_inherited(task, n_init: int):
+    return run_task(_FORKED["space"], task, n_init=n_init)
 
 
 @lru_cache(maxsize=1)

@@ -47,7 +47,7 @@ def segment(
     n_boot: int = 10,
     n_init: int = 4,
     boot_size: int = BOOT_SIZE,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     stability: str = "all",
 ) -> Segmentation:
@@ -77,9 +77,10 @@ def segment(
         which gives the segments and the silhouette, makes 4x as many.
     boot_size : int
         Respondents per bootstrap resample (``min(n, boot_size)``, drawn with replacement).
-    n_jobs : int
-        Worker processes for the fits and refits (1: none; -1: one per core). The result does
-        not depend on it.
+    n_jobs : int or None
+        Worker processes for the fits and refits (1: none; -1: one per core; ``None``: one
+        per core, at most 8, from 20,000 respondents up, none below). The result does not
+        depend on it.
     progress : callable, optional
         ``progress(step_description, done, total)``, called as the work advances.
     stability : {"all", "needed"}

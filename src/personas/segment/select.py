@@ -80,7 +80,7 @@ def select_k(
     boot_size: int,
     n_init: int,
     random_state: int,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
     progress: Progress | None = None,
     stability: str = "all",
 ) -> Sweep:
