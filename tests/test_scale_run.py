@@ -22,6 +22,7 @@ from personas.cli import main  # noqa: E402
 from personas.pipeline import partitioned  # noqa: E402
 from personas.pipeline.partitioned import draw_sample  # noqa: E402
 from personas.run.files import load_run  # noqa: E402
+from personas.waves.assignment import assign_file  # noqa: E402
 
 
 @pytest.fixture
@@ -76,8 +77,13 @@ def test_the_run_folder_is_complete_and_covers_every_row(study, parts, tmp_path,
     assert set(kept["segment"]) <= set(range(1, run.model["k"] + 1))
     refit = engine["refit"]
     assert refit["passes"] >= 2 and refit["cost"] >= 0
-    assert (out / "model-refit.json").is_file() == refit["moved"]
+    assert (out / "model-sample.json").is_file() == refit["moved"]
     assert (out / "index.html").is_file()
+    journal = run.typed.journal
+    assert any(f"seeded sample of 300 of the {rows:,} rows" in line for line in journal)
+    assert any(line.startswith("Shares of all assigned rows:") for line in journal)
+    assert "seeded sample of 300" in (out / "index.html").read_text(encoding="utf-8")
+    assert "seeded sample of 300" in result.output
     assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".")]
     again = CliRunner().invoke(main, ["report", str(out)])
     assert again.exit_code == 0, again.output
@@ -168,15 +174,26 @@ def test_moved_centroids_relabel_every_row(study, parts, tmp_path, cluster, monk
     assert result.exit_code == 0, result.output
     engine = json.loads((moved / "engine.json").read_text())
     assert engine["refit"]["relabelled"] is True and engine["rows"] == rows
-    refit = json.loads((moved / "model-refit.json").read_text())["centers"]
-    model = json.loads((moved / "model.json").read_text())["centers"]
-    assert refit == [model[1], model[0], model[2]]
+    refit = json.loads((moved / "model.json").read_text())
+    sample = json.loads((moved / "model-sample.json").read_text())
+    assert refit["centers"] == [sample["centers"][i] for i in (1, 0, 2)]
+    assert refit["distance_percentiles"] != sample["distance_percentiles"]
+    assert json.loads((plain / "model.json").read_text()) == sample
     order = ["file", "row"]
     a = pd.read_parquet(plain / "assigned" / "all" / "assignments").sort_values(order)
     b = pd.read_parquet(moved / "assigned" / "all" / "assignments").sort_values(order)
     assert len(a) == len(b) == engine["assigned"]
     swap = {1: 2, 2: 1, 3: 3}
     assert b["segment"].tolist() == [swap[s] for s in a["segment"]]
+    # `personas assign` on the run labels the rows as assigned/all does: model.json is the refit
+    memory = assign_file(moved, study / "waves" / "wave-1.csv", out=tmp_path / "mem")
+    by_id = b.set_index("respondent")["segment"]
+    table = memory.table.set_index("respondent")
+    assert len(table) == len(by_id)
+    assert table["segment"].tolist() == by_id.loc[table.index].tolist()
+    pd.testing.assert_series_equal(
+        table["far"], b.set_index("respondent")["far"].loc[table.index], check_dtype=False
+    )
 
 
 def test_a_csv_wave_is_refused(study, tmp_path):
@@ -211,7 +228,8 @@ def test_kmeans_is_refit_on_every_row_as_scikit_learn_fits_them(
 
     def recorded(path, **options):
         answers = real(path, **options)
-        answers.to_parquet(seen / Path(path).name)
+        if Path(path).parent == folder:  # not the sample (read for the distance percentiles)
+            answers.to_parquet(seen / Path(path).name)
         return answers
 
     monkeypatch.setattr(partitioned, "_complete_answers", recorded)
@@ -219,7 +237,7 @@ def test_kmeans_is_refit_on_every_row_as_scikit_learn_fits_them(
     result = _run(cluster, folder, out, "--no-report", method="kmeans")
     assert result.exit_code == 0, result.output
     engine = json.loads((out / "engine.json").read_text())
-    model = json.loads((out / "model.json").read_text())
+    model = json.loads((out / "model-sample.json").read_text())  # the refit's start
     assert engine["refit"]["method"] == "kmeans" and engine["refit"]["moved"] is True
     files = sorted(seen.iterdir())
     answers = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
@@ -228,10 +246,30 @@ def test_kmeans_is_refit_on_every_row_as_scikit_learn_fits_them(
     lo, width = scale[:, 0], scale[:, 1] - scale[:, 0]
     start = (np.array(model["centers"]) - lo) / width
     km = KMeans(3, init=start, n_init=1, algorithm="lloyd").fit((answers.to_numpy() - lo) / width)
-    refit = np.array(json.loads((out / "model-refit.json").read_text())["centers"])
-    # model-refit.json, like every JSON of a run, keeps 6 decimals
+    refit = np.array(json.loads((out / "model.json").read_text())["centers"])
+    # model.json, like every JSON of a run, keeps 6 decimals
     np.testing.assert_allclose(refit, lo + km.cluster_centers_ * width, rtol=0, atol=5e-7)
     assert engine["refit"]["cost"] == pytest.approx(km.inertia_, rel=1e-9)
     assert engine["refit"]["iterations"] == km.n_iter_
     kept = pd.read_parquet(out / "assigned" / "all" / "assignments")
     assert len(kept) + len(pd.read_parquet(out / "assigned" / "all" / "refused")) == rows
+
+
+@pytest.mark.slow
+def test_the_refit_clusters_exactly_the_rows_assigned(study, parts, tmp_path, cluster):
+    """An id repeated in a later file is refused there by the scoring pass; the refit, which
+    cleans each file on its own, must leave it out too."""
+    folder, rows = parts
+    first = pd.read_parquet(folder / "part-0.parquet")
+    last = pd.read_parquet(folder / "part-2.parquet")
+    pd.concat([last, first.iloc[:25]], ignore_index=True).to_parquet(
+        folder / "part-2.parquet", index=False
+    )
+    out = tmp_path / "dupes"
+    result = _run(cluster, folder, out, "--no-report")
+    assert result.exit_code == 0, result.output
+    engine = json.loads((out / "engine.json").read_text())
+    refused = pd.read_parquet(out / "assigned" / "all" / "refused")
+    assert (refused["reason"] == "duplicate id").sum() >= 25
+    assert engine["rows"] == rows + 25
+    assert engine["refit"]["rows"] == engine["assigned"]

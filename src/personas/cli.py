@@ -485,7 +485,7 @@ def _run_on_dask(study_dir, data_path, wave_name, k, given) -> None:
         random_state=given["seed"],
         report=_parse_formats(given["to"]) if given["report"] else (),
         scheduler=given["scheduler"], workers=given["workers"], lenient=given["lenient"],
-        progress=progress(), echo=console.print,
+        progress=progress(), echo=click.echo,
     )  # fmt: skip
     print_segments(saved)
     click.echo(f"Run (fitted on a sample): {saved.path}")

@@ -5,17 +5,23 @@ What is computed where:
 1. :func:`draw_sample`: a seeded sample of at most 100,000 rows, drawn across the files in
    proportion to their rows (reproducible for a seed);
 2. the ordinary in-memory :func:`personas.pipeline.study.run_study` on that sample, into a
-   build folder beside ``out``: k, the model, silhouette, stability, the comparison, the map
-   and the report describe the **sample**;
+   build folder beside ``out``: k, silhouette, stability, the segment profiles, the
+   comparison and the map describe the **sample**;
 3. every row of every file scored with the run's model
    (:func:`personas.scale.assign_partitioned`) into ``assigned/all/``;
 4. k-modes and k-means: the model refit on all kept complete rows from the sample's
    centroids, as map-reduce passes (batch k-modes, :func:`personas.scale.fit_distributed`;
    Lloyd k-means in the model's [0, 1] rescaling of the items,
    :func:`personas.scale.fit_kmeans_distributed`); when the centroids moved, every row is
-   scored again with them (the data is read again) and the refit centroids are written to
-   ``model-refit.json``. k-prototypes and latent classes keep the sample's model;
-5. ``engine.json`` (engine, cluster, sample, rows, refit) and the whole folder published with
+   scored again with them (the data is read again), ``model.json`` takes them (segment ids
+   and names kept: the refit starts from the sample's centres; the distance percentiles that
+   mark far respondents measured again on the sample) and the sample's model stays beside it
+   as ``model-sample.json``, so that ``personas assign`` on the run labels rows as
+   ``assigned/all`` does. k-prototypes and latent classes keep the sample's model;
+5. the journal (``summary.json``, the report's "How this was done", the terminal) says what
+   was fitted on the sample and what on all rows, with the segments' shares of all rows; the
+   report is rendered again with it;
+6. ``engine.json`` (engine, cluster, sample, rows, refit) and the whole folder published with
    one rename (:func:`personas.run.files.atomic_folder`): a failure anywhere leaves no run
    folder, or the previous one whole.
 """
@@ -74,12 +80,15 @@ def wave_of(data: Path, wave: str) -> str:
     return path.parent.name if any(c in path.name for c in "*?[") else wave
 
 
-def _complete_answers(path: str, *, instrument, items, lenient, fills, speeder) -> pd.DataFrame:
+def _complete_answers(
+    path: str, *, instrument, items, lenient, fills, speeder, refused: str | None = None
+) -> pd.DataFrame:
     """The kept rows of one file, filled as ``assign`` filled them: the rows the refit clusters.
 
     The speeder threshold and the fill values are the dataset-wide ones of the scoring pass
-    (``assign-summary.json``), so the refit sees the rows that were assigned (ids repeated
-    across files are the one gap: each file keeps its own first copy).
+    (``assign-summary.json``). ``refused``: the scoring pass's ``refused/`` part of this file,
+    whose rows are dropped too: an id already met in an earlier file is refused there, not by
+    this file's own cleaning. So the refit clusters exactly the rows that were assigned.
     """
     from dataclasses import replace
 
@@ -90,37 +99,51 @@ def _complete_answers(path: str, *, instrument, items, lenient, fills, speeder) 
     if speeder is not None:
         rules = replace(rules, min_duration_seconds=speeder)
     cleaned = clean(_read(path, instrument, lenient), rules=rules)
-    answers = cleaned.answers[items].astype("f8").fillna(fills)
-    return answers.dropna().reset_index(drop=True)
+    answers = cleaned.answers[items].astype("f8")
+    if refused is not None:
+        ledger = cleaned.ledger.table
+        rows = ledger.loc[ledger["status"] == "kept", "row"].to_numpy()
+        elsewhere = pd.read_parquet(refused, columns=["row"])["row"].to_numpy()
+        answers = answers[~np.isin(rows, elsewhere)]
+    return answers.fillna(fills).dropna().reset_index(drop=True)
 
 
 #: The methods whose model is refit on all rows (see the module docstring).
 REFIT_METHODS = ("kmodes", "kmeans")
 
 
-def _refit(files, run: Run, *, summary: dict, lenient, client) -> dict:
-    """The model refit on all kept rows (filled), from the sample's centroids.
-
-    ``cost`` is the fit's own: items answered differently (k-modes), or the summed squared
-    distance in the model's [0, 1] rescaling (k-means inertia).
-    """
-    import dask
-    import dask.dataframe as dd
-
+def _answer_options(run: Run, summary: dict, lenient) -> dict:
+    """:func:`_complete_answers`' options: the scoring pass's dataset-wide rules."""
     from personas.waves.assignment import _instrument_of
 
-    instrument = _instrument_of(run)
-    items = list(run.model["items"])
     cleaning = summary["cleaning"]
-    read = dask.delayed(_complete_answers)
-    options = {
-        "instrument": instrument,
-        "items": items,
+    return {
+        "instrument": _instrument_of(run),
+        "items": list(run.model["items"]),
         "lenient": lenient,
         "fills": {q: float(v) for q, v in cleaning["imputation"].get("values", {}).items()},
         "speeder": cleaning["speeder"]["threshold_seconds"],
     }
-    tasks = [read(f, **options) for f in files]
+
+
+def _refit(files, run: Run, *, scored: Path, summary: dict, lenient, client) -> dict:
+    """The model refit on all assigned rows (filled), from the sample's centroids.
+
+    ``scored``: the scoring pass's output folder, whose ``refused/part-<i>`` parts name the
+    rows of file ``i`` it refused. ``cost`` is the fit's own: items answered differently
+    (k-modes), or the summed squared distance in the model's [0, 1] rescaling (k-means
+    inertia).
+    """
+    import dask
+    import dask.dataframe as dd
+
+    items = list(run.model["items"])
+    read = dask.delayed(_complete_answers)
+    options = _answer_options(run, summary, lenient)
+    tasks = [
+        read(f, refused=str(Path(scored) / "refused" / f"part-{i:05d}.parquet"), **options)
+        for i, f in enumerate(files)
+    ]
     meta = pd.DataFrame({q: pd.Series(dtype="f8") for q in items})
     frame = dd.from_delayed(tasks, meta=meta, verify_meta=False)
     start = np.asarray(run.model["centers"], dtype=np.float64)
@@ -133,7 +156,7 @@ def _refit(files, run: Run, *, summary: dict, lenient, client) -> dict:
         centers, cost = np.asarray(fit.centroids, dtype=np.float64), fit.cost
     return {
         "method": run.model["method"],
-        "rows": int(fit.rows),
+        "rows": int(fit.rows),  # = the rows assigned: the same rules, the same refusals
         "passes": len(fit.passes),
         "iterations": int(fit.n_iter),
         "cost": float(cost),
@@ -162,18 +185,74 @@ def _rescale(part: pd.DataFrame, *, lo: np.ndarray, width: np.ndarray) -> pd.Dat
     return (part - lo) / width
 
 
-def _refit_model_run(build: Path, run_dir: Path, centers: np.ndarray) -> Path:
-    """A linked copy of the run whose ``model.json`` holds the refit centres (for scoring)."""
+def _refit_model(run: Run, centers: np.ndarray, sample_path: Path, options: dict) -> dict:
+    """The run's model with the refit centres, and the distance percentiles that mark far
+    respondents measured again with them on the sample (kept rows, filled as scored)."""
+    from personas.segment._apply import assign_codes, distance_percentiles
+
+    model = json.loads(json.dumps(run.model)) | {"centers": centers.tolist()}
+    labels, distances = assign_codes(model, _complete_answers(str(sample_path), **options))
+    model["distance_percentiles"] = distance_percentiles(labels, distances, int(model["k"]))
+    return model
+
+
+def _adopt_refit(staged: Path, model: dict) -> None:
+    """``model.json`` takes the refit model; the sample's stays as ``model-sample.json``."""
+    os.replace(staged / "model.json", staged / "model-sample.json")
+    write_json(staged / "model.json", model)
+
+
+def _scored_with(build: Path, run_dir: Path, model: dict) -> Path:
+    """A linked copy of the run whose ``model.json`` is ``model`` (for scoring with it)."""
     from personas._atomic import link_tree
 
     copy = build / "refit-model"
     copy.mkdir()
     link_tree(run_dir, copy, copy=("charts",))
-    model = json.loads((run_dir / "model.json").read_text(encoding="utf-8"))
-    model["centers"] = centers.tolist()
     (copy / "model.json").unlink()
     write_json(copy / "model.json", model)
     return copy
+
+
+def journal_lines(engine: dict, shares: pd.DataFrame) -> list[str]:
+    """What the journal says of a ``--engine dask`` run: sample, rows scored, refit, shares."""
+    sample = engine["sample"]
+    refused = sum(engine["refused"].values())
+    lines = [
+        f"--engine dask: k, silhouette, stability, the segment profiles, the comparison and "
+        f"the map come from a seeded sample of {sample['rows']:,} of the {engine['rows']:,} "
+        f"rows in {engine['files']:,} Parquet file(s) (seed {sample['seed']}).",
+        f"Every row scored: {engine['assigned']:,} assigned, {refused:,} refused "
+        "(reasons in assigned/all/assign-summary.json).",
+    ]
+    refit = engine["refit"]
+    if refit is None:
+        lines.append("The model was not refit on all rows: only k-modes and k-means are.")
+    else:
+        moved = (
+            "the centres moved, so every row was scored again with them; model.json holds "
+            "them (the sample's model: model-sample.json)"
+            if refit["moved"]
+            else "the centres did not move"
+        )
+        lines.append(
+            f"{refit['method']} refit on all {refit['rows']:,} kept complete rows from the "
+            f"sample's centres ({refit['passes']} passes over the data): {moved}."
+        )
+    parts = [f"{r.name} {r.share:.1%}" for r in shares.itertuples()]
+    lines.append("Shares of all assigned rows: " + ", ".join(parts) + ".")
+    return lines
+
+
+def _record(staged: Path, lines: list[str], report) -> None:
+    """Append ``lines`` to the run's journal and render its report again with them."""
+    from personas.pipeline.study import _report_writer
+
+    summary = json.loads((staged / "summary.json").read_text(encoding="utf-8"))
+    summary["journal"] = [*summary.get("journal", []), *lines]
+    write_json(staged / "summary.json", summary)
+    if report:
+        _report_writer(report)(staged)
 
 
 def run_partitioned(
@@ -233,17 +312,26 @@ def run_partitioned(
         refit = None
         if run.model.get("method") in REFIT_METHODS:
             with _client(scheduler, workers) as client:
-                refit = _refit(files, run, summary=scored.summary, lenient=lenient, client=client)
-            if refit["moved"]:
-                model_run = _refit_model_run(build, staged, refit["centers"])
-                scored = assign_partitioned(
-                    model_run, data, out=assigned, scheduler=scheduler, workers=workers,
-                    lenient=lenient,
+                refit = _refit(
+                    files, run, scored=assigned, summary=scored.summary, lenient=lenient,
+                    client=client,
                 )  # fmt: skip
-                write_json(staged / "model-refit.json", {"centers": refit["centers"].tolist()})
+            if refit["moved"]:
+                options = _answer_options(run, scored.summary, lenient)
+                model = _refit_model(run, refit["centers"], sample_path, options)
+                scored = assign_partitioned(
+                    _scored_with(build, staged, model), data, out=assigned,
+                    scheduler=scheduler, workers=workers, lenient=lenient,
+                )  # fmt: skip
+                _adopt_refit(staged, model)
         engine = _engine_record(
             files, sample, scored, refit, scheduler, workers, random_state, clock
         )
+        lines = journal_lines(engine, scored.shares)
+        _record(staged, lines, report)
+        if echo is not None:
+            for line in lines:
+                echo(line)
         with atomic_folder(out, kind="run") as tmp:
             for entry in os.listdir(staged):
                 os.replace(staged / entry, tmp / entry)
