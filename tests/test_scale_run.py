@@ -273,3 +273,22 @@ def test_the_refit_clusters_exactly_the_rows_assigned(study, parts, tmp_path, cl
     assert (refused["reason"] == "duplicate id").sum() >= 25
     assert engine["rows"] == rows + 25
     assert engine["refit"]["rows"] == engine["assigned"]
+
+
+def test_the_journal_says_what_came_from_the_sample_and_what_from_all_rows():
+    engine = {
+        "sample": {"rows": 300, "most": 100_000, "seed": 4},
+        "rows": 2_000, "files": 3, "assigned": 1_900, "refused": {"speeder": 60, "dup": 40},
+        "refit": {"method": "kmodes", "rows": 1_900, "passes": 3, "moved": True},
+    }  # fmt: skip
+    shares = pd.DataFrame({"name": ["A & B", "C"], "share": [0.6, 0.4]})
+    lines = partitioned.journal_lines(engine, shares)
+    assert "a seeded sample of 300 of the 2,000 rows in 3 Parquet file(s) (seed 4)" in lines[0]
+    assert lines[1].startswith("Every row scored: 1,900 assigned, 100 refused")
+    assert "all 1,900 kept complete rows" in lines[2] and "model-sample.json" in lines[2]
+    assert lines[3] == "Shares of all assigned rows: A & B 60.0%, C 40.0%."
+    whole = partitioned.journal_lines(
+        engine | {"sample": {"rows": 2_000, "most": 100_000, "seed": 4}, "refit": None}, shares
+    )
+    assert "come from all 2,000 rows (a sample holds up to 100,000)" in whole[0]
+    assert "not refit on all rows" in whole[2]

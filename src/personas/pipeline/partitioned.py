@@ -218,10 +218,15 @@ def journal_lines(engine: dict, shares: pd.DataFrame) -> list[str]:
     """What the journal says of a ``--engine dask`` run: sample, rows scored, refit, shares."""
     sample = engine["sample"]
     refused = sum(engine["refused"].values())
+    drawn = (
+        f"a seeded sample of {sample['rows']:,} of the {engine['rows']:,} rows"
+        if sample["rows"] < engine["rows"]
+        else f"all {engine['rows']:,} rows (a sample holds up to {sample['most']:,})"
+    )
     lines = [
         f"--engine dask: k, silhouette, stability, the segment profiles, the comparison and "
-        f"the map come from a seeded sample of {sample['rows']:,} of the {engine['rows']:,} "
-        f"rows in {engine['files']:,} Parquet file(s) (seed {sample['seed']}).",
+        f"the map come from {drawn} in {engine['files']:,} Parquet file(s) "
+        f"(seed {sample['seed']}).",
         f"Every row scored: {engine['assigned']:,} assigned, {refused:,} refused "
         "(reasons in assigned/all/assign-summary.json).",
     ]
