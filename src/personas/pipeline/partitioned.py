@@ -42,7 +42,7 @@ import pandas as pd
 from personas.errors import InputError, Problem
 from personas.run.files import Run, atomic_folder, load_run, write_json
 
-__all__ = ["draw_sample", "run_partitioned", "wave_of", "SAMPLE_ROWS"]
+__all__ = ["draw_sample", "journal_lines", "run_partitioned", "wave_of", "SAMPLE_ROWS"]
 
 SAMPLE_ROWS = 100_000
 
@@ -224,8 +224,8 @@ def journal_lines(engine: dict, shares: pd.DataFrame) -> list[str]:
         else f"all {engine['rows']:,} rows (a sample holds up to {sample['most']:,})"
     )
     lines = [
-        f"--engine dask: k, silhouette, stability, the segment profiles, the comparison and "
-        f"the map come from {drawn} in {engine['files']:,} Parquet file(s) "
+        f"On Dask (--engine dask), k, silhouette, stability, the segment profiles, the "
+        f"comparison and the map come from {drawn} in {engine['files']:,} Parquet file(s) "
         f"(seed {sample['seed']}).",
         f"Every row scored: {engine['assigned']:,} assigned, {refused:,} refused "
         "(reasons in assigned/all/assign-summary.json).",
