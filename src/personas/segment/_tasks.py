@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import tempfile
 import threading
 import warnings
@@ -105,8 +106,9 @@ def run_task(space: Space, task, *, n_init: int):
 
 
 def _can_fork() -> bool:
-    """Forking is safe: the platform has it and no other Python thread could hold a lock."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Forking is safe: Linux (macOS has fork, but its system libraries, Accelerate among them,
+    are not safe in a forked child) and no other Python thread that could hold a lock."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 #: The answers a forked worker inherits (set in the parent just before the workers fork).
