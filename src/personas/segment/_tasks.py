@@ -6,12 +6,13 @@ tasks (one bootstrap resample each). Resamples and seeds are drawn up front from
 order. With ``n_jobs > 1`` results come back in task order from worker processes that share the
 answers without copying them:
 
-- where the platform can ``fork`` and this process runs no other Python thread (Linux, the
-  command line), the workers are forked from this process: they inherit the encoded answers
-  and every imported module, so a sweep starts computing at once (a fresh worker would spend
-  ~1.5 s importing scikit-learn and pandas, a quarter of a 100,000-row sweep);
-- elsewhere (macOS and Windows spawn, or a process with threads, where forking can deadlock)
-  the answers are written once to a temporary file that joblib's workers memory-map.
+- on Linux, when this process runs no other Python thread (the command line), the workers
+  are forked from this process: they inherit the encoded answers and every imported module,
+  so a sweep starts computing at once (a fresh worker spends ~1.6 s importing scikit-learn
+  and pandas, a quarter of a 100,000-row sweep);
+- elsewhere (macOS, whose system libraries are not fork-safe; Windows; a process with other
+  threads, where a fork can deadlock) the answers are written once to a temporary file that
+  joblib's workers memory-map.
 
 ``n_jobs=None`` (the default of :func:`personas.segment.segment`) is one process per core from
 :data:`PARALLEL_ROWS` respondents up, none below: a small sweep's tasks take milliseconds.
@@ -57,7 +58,7 @@ def sweep_tasks(space: Space, ks, *, n_boot: int, boot_size: int, random_state: 
 
 #: From this many respondents up, ``n_jobs=None`` runs a sweep on every core (at most
 #: :data:`MOST_AUTO_JOBS`): at 100,000 x 30 booleans two forked workers take the k = 2..10
-#: sweep from 6.5 s to 3.9 s (``benchmarks/bench_scale.py --only sweep``).
+#: sweep from 6.9 s to 3.6 s (``benchmarks/bench_scale.py --only sweep``, 2 cores).
 PARALLEL_ROWS = 20_000
 MOST_AUTO_JOBS = 8
 
